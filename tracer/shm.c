@@ -52,7 +52,7 @@ int pv_shm_create(struct pv_shm *shm, const struct pv_shm_params *p)
 		return -EINVAL;
 	h.nvcpus = p->nvcpus;
 	h.ndevs = p->ndevs;
-	h.nrings = p->nvcpus + p->nextra_rings;
+	h.nrings = 2 * p->nvcpus + p->nextra_rings;
 	h.ring_order = p->ring_order;
 	if (p->vm_name)
 		strncpy(h.vm_name, p->vm_name, sizeof(h.vm_name) - 1);
@@ -78,8 +78,15 @@ int pv_shm_create(struct pv_shm *shm, const struct pv_shm_params *p)
 	shm->cons = (struct pv_ring_cons *)((char *)base + h.cons_off);
 	shm->cons_size = h.total_size - h.cons_off;
 	shm->hdr = h;
-	for (i = 0; i < h.nrings; i++)
-		pv_ring_init(pv_shm_ring(shm, i), h.ring_order, i < h.nvcpus ? i : PV_VCPU_NONE);
+	for (i = 0; i < h.nrings; i++) {
+		uint32_t producer = PV_VCPU_NONE;
+
+		if (i < h.nvcpus)
+			producer = i;
+		else if (i < 2 * h.nvcpus)
+			producer = (i - h.nvcpus) | PV_RING_GUEST_FLAG;
+		pv_ring_init(pv_shm_ring(shm, i), h.ring_order, producer);
+	}
 	memcpy(base, &h, sizeof(h));
 	return 0;
 
@@ -102,7 +109,7 @@ static int shm_check_hdr(const struct pv_shm_hdr *h, uint64_t real_size)
 	    h->page_size != PV_SHM_PAGE || h->rec_size != sizeof(struct pv_rec))
 		return -EPROTO;
 	if (h->nvcpus < 1 || h->nvcpus > PV_MAX_VCPUS || h->ndevs > PV_SHM_MAX_DEVS ||
-	    h->nrings < h->nvcpus || h->nrings > h->nvcpus + PV_SHM_MAX_DEVS ||
+	    h->nrings < 2 * h->nvcpus || h->nrings > 2 * h->nvcpus + PV_SHM_MAX_DEVS ||
 	    h->ring_order < PV_RING_MIN_ORDER || h->ring_order > PV_RING_MAX_ORDER)
 		return -EINVAL;
 	/* recompute the layout ourselves and accept only exactly that */

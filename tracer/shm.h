@@ -10,8 +10,11 @@
  *   rings_off           nrings x ring (pv_ring_bytes(ring_order), page-aligned stride)
  *   cons_off            nrings x struct pv_ring_cons          (consumer writes; own pages)
  *
- * Rings 0 .. nvcpus-1 belong to the vCPU threads (ring i = vCPU i); the rest to device /
- * event threads. The VMM (producer) creates and maps everything read-write. The daemon
+ * Rings 0 .. nvcpus-1 carry vCPU i's transitions as its VMM thread sees them (exits,
+ * entries, halts, timers, migrations); rings nvcpus .. 2*nvcpus-1 carry what vCPU i's guest
+ * reported through the paravirtual page (task switches, RT events, guest idle), drained by
+ * the same thread but later than they happened, hence a ring of their own so that time
+ * never goes backwards within a ring. The remaining rings belong to device / event threads. The VMM (producer) creates and maps everything read-write. The daemon
  * (consumer) maps [0, cons_off) read-only and the consumer pages read-write, and validates
  * every header field against the memfd's real size before touching anything: the producer
  * is less trusted than the consumer. All counters are single-writer 64-bit values (relaxed
@@ -33,7 +36,8 @@
 #define PV_SHM_VERSION_MINOR	0u		/* compatible additions */
 #define PV_SHM_PAGE		4096u
 #define PV_SHM_MAX_DEVS		16u
-#define PV_SHM_MAX_RINGS	(PV_MAX_VCPUS + PV_SHM_MAX_DEVS)
+#define PV_SHM_MAX_RINGS	(2 * PV_MAX_VCPUS + PV_SHM_MAX_DEVS)
+#define PV_RING_GUEST_FLAG	0x10000u	/* ring header producer: guest ring of vCPU */
 #define PV_SHM_NAME_MAX		32u
 
 enum pv_vcpu_run_state {
@@ -122,7 +126,7 @@ struct pv_shm_hdr {
 	uint64_t total_size;		/* bytes in the memfd */
 	uint32_t nvcpus;
 	uint32_t ndevs;
-	uint32_t nrings;		/* nvcpus + device/event threads */
+	uint32_t nrings;		/* 2 * nvcpus + device/event threads */
 	uint32_t ring_order;		/* log2 records per ring */
 	uint32_t rec_size;		/* sizeof(struct pv_rec) */
 	uint32_t vmm_pid;
@@ -174,6 +178,17 @@ void *pv_shm_ring(const struct pv_shm *shm, uint32_t i);
 struct pv_vcpu_counters *pv_shm_vcpu(const struct pv_shm *shm, uint32_t vcpu);
 struct pv_dev_counters *pv_shm_dev(const struct pv_shm *shm, uint32_t dev);
 struct pv_vm_counters *pv_shm_vm(const struct pv_shm *shm);
+
+/* Ring indexes. */
+static inline uint32_t pv_shm_vcpu_ring(uint32_t vcpu) { return vcpu; }
+static inline uint32_t pv_shm_guest_ring(const struct pv_shm *shm, uint32_t vcpu)
+{
+	return shm->hdr.nvcpus + vcpu;
+}
+static inline uint32_t pv_shm_extra_ring(const struct pv_shm *shm, uint32_t i)
+{
+	return 2 * shm->hdr.nvcpus + i;
+}
 
 /* Producer: attach a producer handle to ring @i. */
 int pv_shm_producer(const struct pv_shm *shm, uint32_t i, struct pv_ring_prod *p);
