@@ -86,6 +86,7 @@ $(BUILD)/obj/%.o: %.c
 # --------------------------------------------------------------------------- programs
 define program_rules
 $$(BUILD)/$(1): $$(BUILD)/obj/$$(MAIN_$(1):.c=.o) $$(LIBS_ALL)
+	@mkdir -p $$(@D)
 	@$$(if $$(Q),echo "  LD      $$@")
 	$$(Q)$$(CC) $$(LDFLAGS) -o $$@ $$< $$(LINK_LIBS) $$(LDLIBS)
 endef
@@ -115,6 +116,7 @@ $(BUILD)/guest/obj/%.o: %.S
 	@$(if $(Q),echo "  AS(g)   $<")
 	$(Q)$(GUEST_CC) $(GUEST_CFLAGS) -D__ASSEMBLY__ -c $< -o $@
 $(GUEST_ELF): $(GUEST_OBJS) guest/pvguest.ld
+	@mkdir -p $(@D)
 	@$(if $(Q),echo "  LD(g)   $@")
 	$(Q)$(GUEST_CC) $(GUEST_LDFLAGS) -o $@ $(GUEST_OBJS) -lgcc
 GUEST_TARGET := $(if $(GUEST_SRCS),$(GUEST_ELF))
@@ -132,15 +134,19 @@ BENCH_BINS := $(patsubst tests/bench/%.c,$(BUILD)/bench/%,$(BENCH_SRCS))
 TCOMMON_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard tests/common/*.c))
 
 $(BUILD)/tests/unit/%: $(BUILD)/obj/tests/unit/%.o $(TCOMMON_OBJS) $(LIBS_ALL)
+	@mkdir -p $(@D)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(TCOMMON_OBJS) $(LINK_LIBS) $(LDLIBS) -lcmocka
 $(BUILD)/tests/integration/%: $(BUILD)/obj/tests/integration/%.o $(TCOMMON_OBJS) $(LIBS_ALL)
+	@mkdir -p $(@D)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(TCOMMON_OBJS) $(LINK_LIBS) $(LDLIBS) -lcmocka
 $(BUILD)/tests/slow/%: $(BUILD)/obj/tests/slow/%.o $(TCOMMON_OBJS) $(LIBS_ALL)
+	@mkdir -p $(@D)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(TCOMMON_OBJS) $(LINK_LIBS) $(LDLIBS) -lcmocka
 $(BUILD)/bench/%: $(BUILD)/obj/tests/bench/%.o $(TCOMMON_OBJS) $(LIBS_ALL)
+	@mkdir -p $(@D)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(TCOMMON_OBJS) $(LINK_LIBS) $(LDLIBS)
 
@@ -158,6 +164,8 @@ $(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_LIB_SRCS)
 # --------------------------------------------------------------------------- top-level targets
 .PHONY: all deps run test test-unit test-integration test-slow bench fuzz install clean tests-built
 .DEFAULT_GOAL := all
+# keep objects of test and bench programs (they are pattern-rule intermediates)
+.SECONDARY:
 
 all: $(PROG_BINS) $(GUEST_TARGET) $(UNIT_BINS) $(INTEG_BINS) $(BENCH_BINS)
 
