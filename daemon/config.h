@@ -18,7 +18,7 @@
 #define CFG_NAME_MAX		32
 #define CFG_PATH_MAX		256
 #define CFG_WORKLOAD_MAX	512
-#define CFG_MAX_VMS		64
+#define CFG_MAX_VMS		32	/* = DPOWER_MAX_VMS: attribution slots */
 #define CFG_MAX_LISTEN		4
 #define CFG_ERR_MAX		256
 
