@@ -28,8 +28,10 @@
 #ifndef PV_VMM_PV_ABI_H
 #define PV_VMM_PV_ABI_H
 
+#ifndef __ASSEMBLY__
 #include <stdint.h>
 #include "tracer/event.h"
+#endif
 
 /* ---- I/O ports ------------------------------------------------------------------------ */
 #define PV_PORT_COM1		0x3f8	/* 16550 UART console, 8 ports */
@@ -41,6 +43,7 @@
 #define PV_PORT_COUNT		8	/* ports PV_PORT_BASE .. +7 belong to the channel */
 #define PV_PORT_UNASSIGNED	0x5100	/* never assigned to a device: exit microbenchmarks */
 
+#ifndef __ASSEMBLY__
 enum pv_doorbell {
 	PV_DOORBELL_DRAIN = 0,		/* ring getting full, or end of run */
 	PV_DOORBELL_RT_RUNNABLE,	/* a real-time task became runnable on this vCPU */
@@ -48,6 +51,7 @@ enum pv_doorbell {
 	PV_DOORBELL_SUMMARY,		/* per-task summaries in the page are final */
 	PV_DOORBELL_MAX
 };
+#endif
 
 /* ---- boot information ------------------------------------------------------------------ */
 #define PV_BOOTINFO_MAGIC	0x49425650u	/* "PVBI" */
@@ -56,14 +60,18 @@ enum pv_doorbell {
 #define PV_CMDLINE_MAX		256
 #define PV_WORKLOAD_MAX		512
 
+#ifndef __ASSEMBLY__
 enum pv_mmap_type {
 	PV_MMAP_RAM = 1,
 	PV_MMAP_RESERVED = 2,
 };
 
+#endif
+
 #define PV_BI_F_QEMU		(1u << 0)	/* booted by QEMU multiboot, no pv-vmm devices */
 #define PV_BI_F_TSC_DEADLINE	(1u << 1)	/* LAPIC TSC-deadline mode is available */
 
+#ifndef __ASSEMBLY__
 struct pv_mmap_entry {
 	uint64_t addr;			/* guest physical */
 	uint64_t len;			/* bytes */
@@ -87,6 +95,8 @@ struct pv_bootinfo {
 	char workload[PV_WORKLOAD_MAX];	/* NUL-terminated workload spec, e.g. "rt:period_us=1000,wcet_us=200;cpu" */
 };
 
+#endif /* !__ASSEMBLY__ */
+
 /* ---- paravirtual page (one per vCPU) --------------------------------------------------- */
 #define PV_GPAGE_MAGIC		0x47505650u	/* "PVPG" */
 #define PV_GPAGE_VERSION	1u
@@ -94,6 +104,7 @@ struct pv_bootinfo {
 #define PV_GRING_ORDER		6u		/* 64 records */
 #define PV_GRING_SIZE		(1u << PV_GRING_ORDER)
 
+#ifndef __ASSEMBLY__
 /* Guest-reported events (guest TSC; the VMM converts to host TSC). */
 enum pv_gev_type {
 	PV_GEV_NONE = 0,
@@ -117,9 +128,12 @@ struct pv_gev {
 /* struct pv_task_stats (per-task summary the guest keeps current, final after
  * PV_DOORBELL_SUMMARY) is defined in tracer/event.h: the VMM copies it into shared memory. */
 
+#endif /* !__ASSEMBLY__ */
+
 #define PV_GF_RT_RUNNABLE	(1u << 0)	/* a real-time task is runnable on this vCPU */
 #define PV_GF_DONE		(1u << 1)	/* workload finished, summaries final */
 
+#ifndef __ASSEMBLY__
 struct pv_gpage {
 	uint32_t magic;			/* PV_GPAGE_MAGIC, written by the VMM */
 	uint32_t version;		/* PV_GPAGE_VERSION, written by the VMM */
@@ -134,7 +148,6 @@ struct pv_gpage {
 	struct pv_gev ring[PV_GRING_SIZE];
 };
 
-#if !defined(__ASSEMBLY__)
 _Static_assert(sizeof(struct pv_gev) == 32, "guest event is 32 bytes");
 _Static_assert(sizeof(struct pv_gpage) <= PV_GPAGE_SIZE, "pv page fits 4 KiB");
 #endif
