@@ -7,12 +7,18 @@ set -euo pipefail
 BUILD_PKGS=(build-essential pkg-config clang libclang-rt-14-dev
             libjansson-dev libmicrohttpd-dev libcmocka-dev libcpupower-dev libpfm4-dev
             libseccomp-dev libcap-ng-dev)
-TEST_PKGS=(qemu-system-x86 prometheus wrk chromium nodejs npm)
+TEST_PKGS=(qemu-system-x86 prometheus wrk chromium)
+# Tools that may come from outside Debian's packaging (the machine image ships node and
+# npm): "command:package" — install the package only when the command is missing.
+TOOLS=(node:nodejs npm:npm)
 
 missing=()
 for p in "${BUILD_PKGS[@]}" "${TEST_PKGS[@]}"; do
 	st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
 	[[ "$st" == "install ok installed" ]] || missing+=("$p")
+done
+for t in "${TOOLS[@]}"; do
+	command -v "${t%%:*}" >/dev/null 2>&1 || missing+=("${t#*:}")
 done
 [[ ${#missing[@]} -eq 0 ]] && exit 0
 
