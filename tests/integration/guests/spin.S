@@ -1,0 +1,2 @@
+.include "common.inc"
+1:	jmp 1b

@@ -1,0 +1,3 @@
+.include "common.inc"
+	PARK_SECONDARY
+	EXIT 3

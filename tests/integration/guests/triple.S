@@ -1,0 +1,2 @@
+.include "common.inc"
+	ud2
