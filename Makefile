@@ -187,7 +187,7 @@ test-integration: tests-built
 
 test-slow: deps
 	$(Q)$(MAKE) --no-print-directory tests-built $(SLOW_BINS)
-	$(Q)scripts/run-tests.sh $(BUILD) slow
+	$(Q)PV_LINUX_KERNEL=$$(scripts/fetch-linux.sh $(BUILD)/linux) scripts/run-tests.sh $(BUILD) slow
 
 bench: deps
 	$(Q)$(MAKE) --no-print-directory $(PROG_BINS) $(GUEST_TARGET) $(BENCH_BINS)
