@@ -161,11 +161,22 @@ unsigned int cmdq_run(struct cmdq *q, void *loop_ctx)
 		/* run without the lock: fn may take long and must not block submitters */
 		c->start_ns = mono_ns();
 		c->result = c->fn(loop_ctx, c);
+		n++;
+		if (c->result == -EINPROGRESS)
+			continue;	/* finished later by cmdq_complete() */
 		pthread_mutex_lock(&q->lock);
 		finish_locked(c);
 		q->executed++;
 		pthread_mutex_unlock(&q->lock);
-		n++;
 	}
 	return n;
+}
+
+void cmdq_complete(struct cmdq *q, struct cmd *c, int result)
+{
+	pthread_mutex_lock(&q->lock);
+	c->result = result;
+	finish_locked(c);
+	q->executed++;
+	pthread_mutex_unlock(&q->lock);
 }

@@ -56,7 +56,12 @@ int cmdq_fd(const struct cmdq *q);
 int cmdq_call(struct cmdq *q, cmd_fn fn, void *arg, void **out, unsigned int timeout_ms,
 	      void (*free_out)(void *), uint64_t *apply_latency_ns);
 
-/* Loop: execute every queued command. Returns how many ran. */
+/*
+ * Loop: execute every queued command. Returns how many ran. A command whose fn returns
+ * -EINPROGRESS stays open (e.g. waiting for a VMM's reply); the loop finishes it later
+ * with cmdq_complete().
+ */
 unsigned int cmdq_run(struct cmdq *q, void *loop_ctx);
+void cmdq_complete(struct cmdq *q, struct cmd *c, int result);
 
 #endif /* PV_DAEMON_CMDQ_H */

@@ -388,6 +388,9 @@ static int parse_root(struct cfg *cfg, json_t *root, char *err)
 	}
 	if (!cfg->node.state_dir[0])
 		return fail(err, "node", "state_dir", "must not be empty");
+	if (strlen(cfg->node.state_dir) > CFG_STATE_DIR_MAX)
+		return fail(err, "node", "state_dir", "longer than %d bytes (Unix socket paths under "
+			    "it must stay short)", CFG_STATE_DIR_MAX);
 	if (!cfg->node.tls_cert[0] != !cfg->node.tls_key[0])
 		return fail(err, "node", cfg->node.tls_cert[0] ? "tls_key" : "tls_cert",
 			    "tls_cert and tls_key go together");

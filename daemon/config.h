@@ -21,6 +21,7 @@
 #define CFG_MAX_VMS		32	/* = DPOWER_MAX_VMS: attribution slots */
 #define CFG_MAX_LISTEN		4
 #define CFG_ERR_MAX		256
+#define CFG_STATE_DIR_MAX	64	/* control socket paths under it must fit sun_path */
 
 #define DEF_TICK_MS		10u
 #define MIN_TICK_MS		1u

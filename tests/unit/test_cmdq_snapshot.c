@@ -209,6 +209,50 @@ static void test_cmdq_calls(void **state)
 	cmdq_destroy(&q);
 }
 
+static struct cmd *deferred;
+
+static int cmd_defer(void *loop_ctx, struct cmd *c)
+{
+	(void)loop_ctx;
+	deferred = c;
+	return -EINPROGRESS;
+}
+
+struct defer_arg {
+	struct cmdq *q;
+	int result;
+};
+
+static void *defer_submitter(void *arg)
+{
+	struct defer_arg *d = arg;
+
+	d->result = cmdq_call(d->q, cmd_defer, NULL, NULL, 2000, NULL, NULL);
+	return NULL;
+}
+
+static void test_cmdq_deferred_completion(void **state)
+{
+	struct cmdq q;
+	struct loop_ctx ctx = { 0 };
+	struct defer_arg d = { &q, 1 };
+	pthread_t th;
+
+	(void)state;
+	deferred = NULL;
+	assert_int_equal(cmdq_init(&q), 0);
+	pthread_create(&th, NULL, defer_submitter, &d);
+	while (!cmdq_run(&q, &ctx))
+		usleep(1000);
+	assert_non_null(deferred);
+	usleep(20000);
+	assert_int_equal(d.result, 1);		/* the submitter is still waiting */
+	cmdq_complete(&q, deferred, -ENOENT);	/* e.g. the VMM's reply arrived */
+	pthread_join(th, NULL);
+	assert_int_equal(d.result, -ENOENT);
+	cmdq_destroy(&q);
+}
+
 static void test_cmdq_timeout_full_and_close(void **state)
 {
 	struct cmdq q;
@@ -237,6 +281,7 @@ int main(void)
 		cmocka_unit_test(test_snapshot_basic),
 		cmocka_unit_test(test_snapshot_concurrent),
 		cmocka_unit_test(test_cmdq_calls),
+		cmocka_unit_test(test_cmdq_deferred_completion),
 		cmocka_unit_test(test_cmdq_timeout_full_and_close),
 	};
 

@@ -67,6 +67,8 @@ static const struct bad_case bad_cases[] = {
 	{ "{\"node\":{\"listen\":[\"nowhere\"]}}", "node.listen: entry 0: \"nowhere\" is neither" },
 	{ "{\"node\":{\"listen\":[1]}}", "node.listen: entry 0 must be a non-empty string" },
 	{ "{\"node\":{\"state_dir\":\"\"}}", "node.state_dir: must not be empty" },
+	{ "{\"node\":{\"state_dir\":\"/var/lib/powervisor/a-very-long-directory-name-that-goes-on-and-on\"}}",
+	  "node.state_dir: longer than 64 bytes" },
 	{ "{\"node\":{\"tls_cert\":\"/c.pem\"}}", "node.tls_key: tls_cert and tls_key go together" },
 	{ "{\"node\":{\"colour\":1}}", "node.colour: unknown field" },
 	{ "{\"vms\":{}}", "vms: must be an array" },

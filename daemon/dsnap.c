@@ -1,0 +1,183 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Building the published snapshot from loop-owned state. Counters read from a VMM's
+ * shared memory are untrusted: they are copied as numbers and never used as sizes or
+ * indexes here; the values that index anything (pCPU, run state) are range-checked.
+ */
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "daemon/daemon.h"
+#include "daemon/dsnap.h"
+
+static void dsnap_destroy(struct snap *s)
+{
+	free(s);
+}
+
+const struct dsnap_vm *dsnap_vm(const struct dsnap *s, const char *name)
+{
+	uint32_t i;
+
+	for (i = 0; i < s->nvms; i++)
+		if (!strcmp(s->vms[i].cfg.name, name))
+			return &s->vms[i];
+	return NULL;
+}
+
+static uint64_t ld(const _Atomic uint64_t *p)
+{
+	return atomic_load_explicit(p, memory_order_relaxed);
+}
+
+static void fill_vcpus(struct dsnap_vm *o, const struct dvm *vm)
+{
+	uint32_t v, r;
+
+	o->nvcpus = vm->cfg.vcpus;
+	for (v = 0; v < vm->cfg.vcpus; v++) {
+		struct dsnap_vcpu *ov = &o->vcpus[v];
+
+		ov->vcpu = v;
+		ov->tid = vm->vcpu[v].tid;
+		ov->pcpu = vm->vcpu[v].pcpu;
+		ov->boosted = vm->vcpu[v].resv_applied;
+		if (!vm->attached)
+			continue;
+		const struct pv_vcpu_counters *c = pv_shm_vcpu(&vm->shm, v);
+
+		ov->run_state = (uint32_t)ld(&c->run_state);
+		if (ov->run_state >= PV_VCPU_STATE_MAX)
+			ov->run_state = PV_VCPU_STOPPED;
+		ov->guest_ns = ld(&c->guest_ns);
+		ov->vmm_ns = ld(&c->vmm_ns);
+		ov->halt_ns = ld(&c->halt_ns);
+		ov->migrations = ld(&c->migrations);
+		ov->rt_runnable = ld(&c->rt_runnable) == 1;
+		for (r = 0; r < PV_EXIT_MAX; r++)
+			ov->exits += ld(&c->exits[r]);
+	}
+}
+
+static void fill_vm(struct daemon *d, struct dsnap_vm *o, const struct dvm *vm, uint64_t now)
+{
+	o->cfg = vm->cfg;
+	o->dynamic = vm->dynamic;
+	o->state = (int)vm->state;
+	o->pid = vm->pid;
+	o->restarts = vm->restarts;
+	memcpy(o->end_reason, vm->end_reason, sizeof(o->end_reason));
+	snprintf(o->halt_requested, sizeof(o->halt_requested), "%s",
+		 pv_halt_mode_name(vm->cfg.halt_mode));
+	o->energy_j = d->power.vm_j[vm->slot];
+	o->power_w = vm->power_w_1s;
+	o->cpu_pct = vm->cpu_pct_1s;
+	o->uptime_ms = dvm_is_live(vm) ? (now - vm->start_ns) / 1000000 : 0;
+	o->records = vm->records;
+	o->rejects = vm->rejects;
+	o->drops = vm->drops;
+	o->qos.cls = (int)vm->cfg.qos;
+	o->qos.latency_budget_us = vm->cfg.latency_budget_us;
+	o->qos.resv = vm->cfg.reservation;
+	snprintf(o->qos.backend, sizeof(o->qos.backend), "%s", d->resv ? d->resv->name : "none");
+	fill_vcpus(o, vm);
+	pv_acct_stats_init(&o->total);
+	pv_acct_stats_init(&o->window);
+	if (vm->attached) {
+		uint64_t honoured = ld(&pv_shm_vm(&vm->shm)->halt_mode_honoured);
+
+		snprintf(o->halt_honoured, sizeof(o->halt_honoured), "%s",
+			 honoured < PV_HALT_MODE_MAX ? pv_halt_mode_name((unsigned int)honoured) : "?");
+		pv_acct_vm(vm->acct, PV_ACCT_TOTAL, &o->total);
+		pv_acct_vm(vm->acct, PV_ACCT_WINDOW, &o->window);
+		o->window_ns = o->window.span_ns;
+	}
+}
+
+static void fill_node(struct daemon *d, struct dsnap *s, uint64_t now)
+{
+	const struct dpower *p = &d->power;
+	const struct pm_gov *g = p->gov.cur;
+	unsigned int c, i;
+
+	gethostname(s->hostname, sizeof(s->hostname) - 1);
+	snprintf(s->version, sizeof(s->version), "%s", DAEMON_VERSION);
+	s->uptime_s = (double)(now - d->start_ns) / 1e9;
+	s->tick_ms = d->cfg.node.tick_ms;
+	s->ready = d->power_ok && d->ticks > 0;
+	if (!s->ready)
+		snprintf(s->not_ready, sizeof(s->not_ready), "%s",
+			 d->power_ok ? "policy loop has not ticked yet" : "power backend unavailable");
+	snprintf(s->backend, sizeof(s->backend), "%s", dpower_backend_name(p));
+	snprintf(s->source, sizeof(s->source), "%s", dpower_source(p));
+	snprintf(s->governor, sizeof(s->governor), "%s", pm_gov_mgr_name(&p->gov));
+	s->governors = pm_governor_names();
+	for (i = 0; g && i < g->ops->nr_tunables && i < DSNAP_MAX_TUNABLES; i++) {
+		const struct pm_tunable_desc *desc;
+		int64_t v;
+
+		if (pm_gov_tunable_at(g, i, &desc, &v))
+			break;
+		snprintf(s->tunables[i].name, sizeof(s->tunables[i].name), "%s", desc->name);
+		s->tunables[i].value = v;
+		s->tunables[i].min = desc->min;
+		s->tunables[i].max = desc->max;
+		s->tunables[i].def = desc->def;
+		s->ntunables = i + 1;
+	}
+	s->npstates = p->plat.nr_pstates;
+	memcpy(s->pstates_khz, p->plat.pstates_khz, sizeof(s->pstates_khz));
+	s->ncstates = p->plat.nr_cstates;
+	memcpy(s->cstates, p->plat.cstates, sizeof(s->cstates));
+	s->ncpus = p->ncpus < DSNAP_MAX_CPUS ? p->ncpus : DSNAP_MAX_CPUS;
+	for (c = 0; c < s->ncpus; c++) {
+		const struct dpower_cpu_stats *st = &p->stats[c];
+		struct dsnap_cpu *o = &s->cpus[c];
+
+		o->cpu = c;
+		o->cur_khz = st->cur_khz;
+		o->cstate_limit = st->cstate_limit;
+		o->util_pct = st->util_pct;
+		memcpy(o->share_pct, st->share_pct, sizeof(o->share_pct));
+		memcpy(o->time_ns, st->time_ns, sizeof(o->time_ns));
+		memcpy(o->freq_ns, st->freq_ns, sizeof(o->freq_ns));
+		memcpy(o->cstate_us, st->cstate_us, sizeof(o->cstate_us));
+		o->latency_budget_us = d->pmcons.cpu[c].latency_us;
+		o->floor_khz = d->pmcons.cpu[c].floor_khz;
+		o->pstate_changes = st->pstate_changes;
+	}
+	s->node_w = d->node_w_1s;
+	s->node_j = p->node_j;
+	s->idle_j = p->idle_j;
+	s->overhead_j = p->overhead_j;
+	s->actuator_failures = p->actuator_failures + p->be->errors;
+	s->ticks = d->ticks;
+	s->tick_hist = d->tick_hist;
+	snprintf(s->resv_backend, sizeof(s->resv_backend), "%s", d->resv ? d->resv->name : "none");
+}
+
+int dsnap_publish(struct daemon *d)
+{
+	uint64_t now = daemon_now_ns();
+	unsigned int i, n = 0;
+	struct dsnap *s;
+
+	for (i = 0; i < CFG_MAX_VMS; i++)
+		n += d->vms[i] != NULL;
+	s = calloc(1, offsetof(struct dsnap, vms) + n * sizeof(struct dsnap_vm));
+	if (!s)
+		return -ENOMEM;
+	s->base.refs = 1;
+	s->base.time_ns = now;
+	s->base.destroy = dsnap_destroy;
+	fill_node(d, s, now);
+	for (i = 0; i < CFG_MAX_VMS; i++)
+		if (d->vms[i])
+			fill_vm(d, &s->vms[s->nvms++], d->vms[i], now);
+	snapshot_publish(&d->pub, &s->base);
+	return 0;
+}

@@ -1,0 +1,536 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * VM supervision: start pv-vmm, attach to its trace region, follow it, restart it per
+ * policy, and adopt VMMs left running by a previous daemon (see dvm.h for the life cycle).
+ * Everything a VMM reports — hello fields, thread ids, the region's header, end reasons —
+ * is validated before use: a misbehaving VMM can fail its own VM, never the daemon.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+#include "tracer/tsc.h"
+
+#include "daemon/daemon.h"
+#include "daemon/persist.h"
+#include "daemon/runfile.h"
+
+static const char *const state_names[DVM_STATE_MAX] = {
+	[DVM_STOPPED] = "stopped", [DVM_STARTING] = "starting", [DVM_RUNNING] = "running",
+	[DVM_PAUSED] = "paused", [DVM_FAILED] = "failed", [DVM_BACKOFF] = "failed",
+};
+
+const char *dvm_state_name(enum dvm_state s)
+{
+	return (unsigned int)s < DVM_STATE_MAX ? state_names[s] : "unknown";
+}
+
+bool dvm_is_live(const struct dvm *vm)
+{
+	return vm->pid > 0;
+}
+
+static void dvm_log(const struct dvm *vm, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void dvm_log(const struct dvm *vm, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "powervisord: vm %s: ", vm->cfg.name);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static void on_event(void *arg, const char *name, json_t *ev);
+
+struct dvm *dvm_new(struct daemon *d, const struct cfg_vm *cfg, unsigned int slot, bool dynamic)
+{
+	struct dvm *vm = calloc(1, sizeof(*vm));
+
+	if (!vm)
+		return NULL;
+	vm->d = d;
+	vm->slot = slot;
+	vm->cfg = *cfg;
+	vm->dynamic = dynamic;
+	vm->pidfd = -1;
+	vm->state = DVM_STOPPED;
+	for (unsigned int v = 0; v < MAX_VCPUS; v++)
+		threadstat_init(&vm->vcpu[v].ts);
+	snprintf(vm->sock_path, sizeof(vm->sock_path), "%.64s/vms/%.31s.sock", d->state_dir,
+		 cfg->name);
+	snprintf(vm->console_path, sizeof(vm->console_path), "%.64s/vms/%.31s.console", d->state_dir,
+		 cfg->name);
+	snprintf(vm->log_path, sizeof(vm->log_path), "%.64s/vms/%.31s.log", d->state_dir,
+		 cfg->name);
+	vmmctl_init(&vm->ctl, on_event, vm);
+	return vm;
+}
+
+/* Final drain, then let go of the region, the consumer and the accounting. */
+static void detach(struct dvm *vm)
+{
+	if (vm->ctl.fd >= 0)
+		daemon_unwatch(vm->d, vm->ctl.fd);
+	vmmctl_close(&vm->ctl);
+	vm->hello_sent = false;
+	for (unsigned int v = 0; v < MAX_VCPUS; v++)
+		threadstat_close(&vm->vcpu[v].ts);
+	if (vm->attached) {
+		pv_consumer_destroy(vm->cons);
+		pv_acct_destroy(vm->acct);
+		pv_shm_close(&vm->shm);
+		vm->cons = NULL;
+		vm->acct = NULL;
+		vm->attached = false;
+	}
+}
+
+void dvm_free(struct dvm *vm)
+{
+	if (!vm)
+		return;
+	detach(vm);
+	if (vm->pidfd >= 0) {
+		daemon_unwatch(vm->d, vm->pidfd);
+		close(vm->pidfd);
+	}
+	free(vm);
+}
+
+static const char *kernel_path(const struct dvm *vm)
+{
+	return strcmp(vm->cfg.kernel, "pvguest") ? vm->cfg.kernel : vm->d->guest_path;
+}
+
+/* The pv-vmm command line for this VM. */
+static void build_argv(struct dvm *vm, char **argv, char bufs[][32])
+{
+	const struct cfg_vm *c = &vm->cfg;
+	int n = 0;
+
+	argv[n++] = vm->d->vmm_path;
+	argv[n++] = "--name";
+	argv[n++] = (char *)c->name;
+	argv[n++] = "--kernel";
+	argv[n++] = (char *)kernel_path(vm);
+	snprintf(bufs[0], 32, "%u", c->vcpus);
+	argv[n++] = "--vcpus";
+	argv[n++] = bufs[0];
+	snprintf(bufs[1], 32, "%uM", c->mem_mib);
+	argv[n++] = "--mem";
+	argv[n++] = bufs[1];
+	if (c->workload[0]) {
+		argv[n++] = "--workload";
+		argv[n++] = (char *)c->workload;
+	}
+	if (c->cmdline[0]) {
+		argv[n++] = "--cmdline";
+		argv[n++] = (char *)c->cmdline;
+	}
+	argv[n++] = "--halt-mode";
+	argv[n++] = (char *)pv_halt_mode_name(c->halt_mode);
+	if (c->halt_mode == PV_HALT_POLL) {
+		snprintf(bufs[2], 32, "%u", c->poll_ns);
+		argv[n++] = "--poll-ns";
+		argv[n++] = bufs[2];
+	}
+	argv[n++] = "--control-sock";
+	argv[n++] = vm->sock_path;
+	argv[n++] = "--console";
+	argv[n++] = vm->console_path;
+	argv[n] = NULL;
+}
+
+/* Child side of the fork: own session (survives the daemon), log file, exec. */
+static void __attribute__((noreturn)) exec_vmm(struct dvm *vm, char **argv)
+{
+	int fd;
+
+	setsid();
+	fd = open("/dev/null", O_RDONLY);
+	if (fd >= 0)
+		dup2(fd, 0);
+	fd = open(vm->log_path, O_WRONLY | O_CREAT | O_APPEND, 0600);
+	if (fd >= 0) {
+		dup2(fd, 1);
+		dup2(fd, 2);
+	}
+	syscall(SYS_close_range, 3, ~0u, 0);
+	execv(argv[0], argv);
+	fprintf(stderr, "powervisord: exec %s: %s\n", argv[0], strerror(errno));
+	_exit(127);
+}
+
+static void set_failed(struct dvm *vm, const char *reason)
+{
+	snprintf(vm->end_reason, sizeof(vm->end_reason), "%s", reason);
+	vm->state = DVM_FAILED;
+}
+
+static int watch_pid(struct dvm *vm)
+{
+	vm->pidfd = (int)syscall(SYS_pidfd_open, vm->pid, 0);
+	if (vm->pidfd < 0)
+		return -errno;
+	return daemon_watch(vm->d, vm->pidfd, DFD_VM_EXIT, vm->slot);
+}
+
+int dvm_start(struct dvm *vm)
+{
+	char *argv[32], bufs[3][32];
+	pid_t pid;
+	int err;
+
+	if (dvm_is_live(vm))
+		return -EBUSY;
+	build_argv(vm, argv, bufs);
+	unlink(vm->sock_path);
+	pid = fork();
+	if (pid < 0) {
+		err = -errno;
+		set_failed(vm, "fork-failed");
+		return err;
+	}
+	if (pid == 0)
+		exec_vmm(vm, argv);
+	vm->pid = pid;
+	vm->our_child = true;
+	vm->starttime = runfile_starttime(pid);
+	vm->start_ns = daemon_now_ns();
+	vm->stopping = false;
+	vm->end_reason[0] = '\0';
+	vm->state = DVM_STARTING;
+	err = watch_pid(vm);
+	if (err) {
+		kill(pid, SIGKILL);
+		set_failed(vm, "pidfd-failed");
+		return err;
+	}
+	runfile_write(vm);
+	return 0;
+}
+
+int dvm_reattach(struct dvm *vm)
+{
+	struct runfile rf;
+	int err = runfile_read(vm->d->state_dir, vm->cfg.name, &rf);
+
+	if (err)
+		return err;
+	if (rf.pid <= 0 || runfile_starttime(rf.pid) != rf.starttime || !rf.starttime) {
+		runfile_remove(vm->d->state_dir, vm->cfg.name);
+		return -ESRCH;	/* gone, or the pid now belongs to someone else */
+	}
+	vm->pid = rf.pid;
+	vm->starttime = rf.starttime;
+	vm->our_child = false;
+	vm->start_ns = daemon_now_ns();
+	vm->state = DVM_STARTING;
+	err = watch_pid(vm);
+	if (err) {
+		vm->pid = 0;
+		return err;
+	}
+	dvm_log(vm, "re-attaching to running pv-vmm pid %d", (int)vm->pid);
+	return 0;
+}
+
+int dvm_stop(struct dvm *vm)
+{
+	if (!dvm_is_live(vm)) {
+		vm->state = DVM_STOPPED;
+		return 0;
+	}
+	vm->stopping = true;
+	vm->restart_at_ns = daemon_now_ns() + (uint64_t)DVM_STOP_TIMEOUT_MS * 1000000ull;
+	if (!vmmctl_connected(&vm->ctl) ||
+	    vmmctl_request(&vm->ctl, "shutdown", NULL, DVM_STOP_TIMEOUT_MS, NULL, NULL))
+		kill(vm->pid, SIGTERM);
+	return 0;
+}
+
+/* ---- attach -------------------------------------------------------------------------- */
+
+/* Is @tid a thread of process @pid? */
+static bool tid_of(pid_t pid, long tid)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%ld", (int)pid, tid);
+	return tid > 0 && tid < (1l << 22) && access(path, F_OK) == 0;
+}
+
+static int check_hello(struct dvm *vm, json_t *res, const char **why)
+{
+	json_t *tids = json_object_get(res, "vcpu_tids"), *t;
+	json_int_t nvcpus = json_integer_value(json_object_get(res, "nvcpus"));
+	json_int_t pid = json_integer_value(json_object_get(res, "pid"));
+	size_t i;
+
+	*why = NULL;
+	if (nvcpus != (json_int_t)vm->cfg.vcpus)
+		*why = "hello: nvcpus does not match the definition";
+	else if (pid != vm->pid)
+		*why = "hello: pid does not match the process";
+	else if (!json_is_array(tids) || json_array_size(tids) != (size_t)nvcpus)
+		*why = "hello: vcpu_tids malformed";
+	if (*why)
+		return -EPROTO;
+	json_array_foreach(tids, i, t) {
+		if (!json_is_integer(t) || !tid_of(vm->pid, (long)json_integer_value(t))) {
+			*why = "hello: a vCPU thread id is not a thread of the VMM";
+			return -EPROTO;
+		}
+		vm->vcpu[i].tid = (pid_t)json_integer_value(t);
+		threadstat_open(&vm->vcpu[i].ts, vm->pid, vm->vcpu[i].tid);
+	}
+	return 0;
+}
+
+static int attach_region(struct dvm *vm, int fd, const char **why)
+{
+	int err = pv_shm_attach(&vm->shm, fd);
+
+	if (err) {
+		close(fd);
+		*why = "trace region header invalid";
+		return err;
+	}
+	if (vm->shm.hdr.nvcpus != vm->cfg.vcpus || pv_clock_init(&vm->clk, vm->shm.hdr.tsc_khz)) {
+		*why = "trace region does not match the VM";
+		err = -EPROTO;
+		goto out_close_shm;
+	}
+	err = pv_consumer_create(&vm->cons, &vm->shm, 4096);
+	if (err) {
+		*why = "consumer";
+		goto out_close_shm;
+	}
+	err = pv_acct_create(&vm->acct, vm->cfg.vcpus, &vm->clk);
+	if (err) {
+		*why = "accounting";
+		goto out_destroy_consumer;
+	}
+	vm->nvcpus = vm->cfg.vcpus;
+	vm->attached = true;
+	return 0;
+
+out_destroy_consumer:
+	pv_consumer_destroy(vm->cons);
+	vm->cons = NULL;
+out_close_shm:
+	pv_shm_close(&vm->shm);
+	return err;
+}
+
+static void on_hello(void *arg, int err, json_t *res, const char *msg, int fd)
+{
+	struct dvm *vm = arg;
+	const char *why = NULL;
+	const char *state;
+
+	if (err) {
+		if (fd >= 0)
+			close(fd);
+		dvm_log(vm, "hello failed: %s", msg ? msg : strerror(-err));
+		vm->hello_sent = false;	/* retried next tick while the start window lasts */
+		return;
+	}
+	if (fd < 0)
+		why = "hello: no trace region passed";
+	else if (!check_hello(vm, res, &why))
+		attach_region(vm, fd, &why);
+	else
+		close(fd);
+	if (why) {
+		dvm_log(vm, "refusing the VMM: %s", why);
+		set_failed(vm, "protocol-error");
+		kill(vm->pid, SIGKILL);
+		return;
+	}
+	state = json_string_value(json_object_get(res, "state"));
+	vm->state = state && !strcmp(state, "paused") ? DVM_PAUSED : DVM_RUNNING;
+	vm->start_ns = daemon_now_ns();
+	dvm_log(vm, "attached: pid %d, %u vCPUs, %.1f MHz TSC", (int)vm->pid, vm->nvcpus,
+		(double)vm->clk.tsc_khz / 1000.0);
+}
+
+static void on_event(void *arg, const char *name, json_t *ev)
+{
+	struct dvm *vm = arg;
+
+	if (!strcmp(name, "vm-end")) {
+		const char *reason = json_string_value(json_object_get(ev, "reason"));
+		json_t *st = json_object_get(ev, "status");
+
+		if (reason && strlen(reason) < sizeof(vm->end_reason) &&
+		    strspn(reason, "abcdefghijklmnopqrstuvwxyz-_0123456789") == strlen(reason))
+			strcpy(vm->end_reason, reason);
+		if (json_is_integer(st))
+			vm->end_status = (int)json_integer_value(st);
+	}
+}
+
+void dvm_on_ctl_readable(struct dvm *vm)
+{
+	int fd = vm->ctl.fd;
+
+	if (vmmctl_on_readable(&vm->ctl) == -ECONNRESET && fd >= 0)
+		daemon_unwatch(vm->d, fd);	/* the VMM closed; its exit follows via pidfd */
+}
+
+/* ---- running ------------------------------------------------------------------------- */
+
+static int feed(void *arg, uint32_t ring, const struct pv_consume_ctx *ctx,
+		const struct pv_rec *recs, size_t n)
+{
+	struct dvm *vm = arg;
+
+	(void)ctx;
+	pv_acct_feed(vm->acct, recs, n);
+	tracebuf_append(&vm->d->trace, vm->slot, ring, recs, n);
+	vm->records += n;
+	return 0;
+}
+
+static void drain(struct dvm *vm, uint64_t now_tsc)
+{
+	struct pv_consume_stats tot;
+	uint32_t i;
+
+	pv_consumer_drain(vm->cons, feed, vm, 4);
+	pv_acct_close_window(vm->acct, now_tsc);
+	pv_consumer_total(vm->cons, &tot);
+	vm->rejects = tot.rejected;
+	vm->drops = tot.drops;
+	for (i = 0; i < vm->nvcpus; i++) {
+		struct dvm_vcpu *vc = &vm->vcpu[i];
+		uint64_t pcpu = atomic_load_explicit(&pv_shm_vcpu(&vm->shm, i)->pcpu,
+						     memory_order_relaxed);
+
+		if (pcpu < daemon_ncpus(vm->d))	/* untrusted: ignore what cannot be */
+			vc->pcpu = (uint32_t)pcpu;
+		/* the kernel's word on where the thread ran is better than the last exit's */
+		if (!threadstat_sample(&vc->ts, &vc->last) && vc->last.cpu >= 0 &&
+		    (unsigned int)vc->last.cpu < daemon_ncpus(vm->d))
+			vc->pcpu = (uint32_t)vc->last.cpu;
+	}
+}
+
+static void try_connect(struct dvm *vm, uint64_t now_ns)
+{
+	if (!vmmctl_connected(&vm->ctl)) {
+		if (vmmctl_connect(&vm->ctl, vm->sock_path))
+			return;	/* not listening yet */
+		daemon_watch(vm->d, vm->ctl.fd, DFD_VM_CTL, vm->slot);
+	}
+	if (!vm->hello_sent && !vmmctl_request(&vm->ctl, "hello", NULL, DEF_VMMCTL_TIMEOUT_MS,
+					       on_hello, vm))
+		vm->hello_sent = true;
+	if (now_ns - vm->start_ns > (uint64_t)DVM_START_TIMEOUT_MS * 1000000ull) {
+		dvm_log(vm, "did not come up within %u ms", DVM_START_TIMEOUT_MS);
+		set_failed(vm, "start-timeout");
+		kill(vm->pid, SIGKILL);
+	}
+}
+
+void dvm_tick(struct dvm *vm, uint64_t now_ns, uint64_t now_tsc)
+{
+	vmmctl_expire(&vm->ctl, now_ns);
+	if (vm->state == DVM_STARTING && dvm_is_live(vm) && !vm->attached)
+		try_connect(vm, now_ns);
+	if (vm->attached)
+		drain(vm, now_tsc);
+	if (vm->stopping && dvm_is_live(vm) && now_ns > vm->restart_at_ns)
+		kill(vm->pid, SIGKILL);
+	/* a VM that ran for a while has recovered: forget earlier failures */
+	if (vm->state == DVM_RUNNING && vm->failures && now_ns - vm->start_ns > 30000000000ull)
+		vm->failures = 0;
+	if (vm->state == DVM_BACKOFF && now_ns >= vm->restart_at_ns) {
+		vm->restarts++;
+		dvm_log(vm, "restarting (restart %u)", vm->restarts);
+		dvm_start(vm);
+	}
+}
+
+/* ---- exit ---------------------------------------------------------------------------- */
+
+/* Why did it end, from what we can trust: our own wait status, else what the VMM said. */
+static bool classify_exit(struct dvm *vm, int wstatus, bool have_status)
+{
+	char why[DVM_END_REASON_MAX];
+
+	if (have_status && WIFSIGNALED(wstatus)) {
+		snprintf(why, sizeof(why), "killed-by-signal-%d", WTERMSIG(wstatus));
+		snprintf(vm->end_reason, sizeof(vm->end_reason), "%s", why);
+		return false;
+	}
+	if (have_status && WIFEXITED(wstatus)) {
+		if (!vm->end_reason[0])
+			snprintf(vm->end_reason, sizeof(vm->end_reason), "exit-status-%d",
+				 WEXITSTATUS(wstatus));
+		return WEXITSTATUS(wstatus) == 0;
+	}
+	/* adopted VMM: only its own word, and "poweroff" with status 0 is the clean end */
+	if (!vm->end_reason[0])
+		snprintf(vm->end_reason, sizeof(vm->end_reason), "vanished");
+	return !strcmp(vm->end_reason, "poweroff") && vm->end_status == 0;
+}
+
+void dvm_on_exit(struct dvm *vm)
+{
+	int wstatus = 0;
+	bool have_status = false, clean;
+	uint64_t now = daemon_now_ns();
+
+	if (vm->our_child && waitpid(vm->pid, &wstatus, WNOHANG) == vm->pid)
+		have_status = true;
+	if (vm->attached)	/* whatever the VMM wrote before it ended */
+		drain(vm, pv_rdtsc());
+	detach(vm);
+	daemon_unwatch(vm->d, vm->pidfd);
+	close(vm->pidfd);
+	vm->pidfd = -1;
+	clean = classify_exit(vm, wstatus, have_status);
+	vm->pid = 0;
+	runfile_remove(vm->d->state_dir, vm->cfg.name);
+	if (vm->stopping || clean) {
+		vm->state = DVM_STOPPED;
+		vm->stopping = false;
+		dvm_log(vm, "stopped (%s)", vm->end_reason);
+		return;
+	}
+	vm->state = DVM_FAILED;
+	dvm_log(vm, "failed: %s", vm->end_reason);
+	if (vm->cfg.restart == CFG_RESTART_ON_FAILURE && vm->failures < vm->cfg.max_restarts &&
+	    !vm->d->stopping) {
+		uint64_t delay_ms = vm->cfg.restart_backoff_ms;
+		uint32_t i;
+
+		for (i = 0; i < vm->failures && delay_ms < MAX_RESTART_BACKOFF_MS; i++)
+			delay_ms *= 2;
+		if (delay_ms > MAX_RESTART_BACKOFF_MS)
+			delay_ms = MAX_RESTART_BACKOFF_MS;
+		vm->failures++;
+		vm->restart_at_ns = now + delay_ms * 1000000ull;
+		vm->state = DVM_BACKOFF;
+		dvm_log(vm, "restart in %llu ms", (unsigned long long)delay_ms);
+	}
+}
+
+int dvm_request(struct dvm *vm, const char *cmd, json_t *args, vmmctl_reply_fn done, void *arg)
+{
+	if (!vm->attached)
+		return -ENOTCONN;
+	return vmmctl_request(&vm->ctl, cmd, args, DEF_VMMCTL_TIMEOUT_MS, done, arg);
+}
