@@ -161,6 +161,83 @@ $(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_LIB_SRCS)
 	$(Q)$(FUZZ_CC) $(CPPFLAGS) -std=gnu11 -g -O1 -pthread $(PKG_CFLAGS) -fsanitize=fuzzer,address,undefined \
 		-o $@ $< $(FUZZ_LIB_SRCS) $(PKG_LIBS) -lcpupower -lpfm -lrt -lm
 
+# ---- dashboard assets (begin)
+# The built-in web dashboard (dashboards/web: index.html, app.js, style.css, plus
+# uPlot from npm) is compiled into the daemon, so it is served offline with no CDN:
+#  1. `npm ci` in dashboards/web, only when package.json / package-lock.json change (stamp
+#     file), or when node_modules lost uPlot. It also brings the tools of the checks below
+#     (playwright-core, @redocly/cli). Needs npm (`make deps`) and the npm registry.
+#  2. dashboards/web/embed.sh turns every served file into a byte array in
+#     $(BUILD)/gen/dashboard_assets.c (POSIX sh + od; the table api/dashboard.c serves from).
+#  3. Linking: api/dashboard.c refers to that table, so the generated object is added to
+#     libapi.a — an extra prerequisite of the archive, whose recipe archives every
+#     prerequisite (`ar rcs $@ $^`). Programs and tests that link libapi.a get the assets
+#     whenever they use api/dashboard.o. The fuzz targets compile the library sources
+#     directly, so they get the generated source added to FUZZ_LIB_SRCS (its recipe expands
+#     that variable when it runs) and as a prerequisite.
+# Checks (not part of `make test` by themselves; see dashboards/README.md):
+#   make check-dashboards   promtool check config/rules, alert unit tests, Grafana JSON and
+#                           metric names against docs/METRICS.md          (~2 s)
+#   make lint-api           redocly lint of api/openapi.yaml              (~2 s)
+#   make test-e2e           headless Chromium drives the dashboard served by
+#                           $(BUILD)/tests/e2e/fake_api (or PV_E2E_SERVER_CMD) (~15 s)
+#   make test-dashboards    all three
+DASH_WEB       := dashboards/web
+DASH_SRCS      := $(addprefix $(DASH_WEB)/,index.html app.js style.css)
+DASH_NPM_STAMP := $(BUILD)/stamps/dashboard-npm-ci.stamp
+DASH_GEN_C     := $(BUILD)/gen/dashboard_assets.c
+DASH_GEN_O     := $(BUILD)/obj/gen/dashboard_assets.o
+DASH_UPLOT     := $(DASH_WEB)/node_modules/uplot/dist/uPlot.iife.min.js
+NPM            ?= npm
+DASH_NPM_CI     = command -v $(NPM) >/dev/null || { echo "npm is missing: run 'make deps'" >&2; exit 1; }; \
+		  cd $(DASH_WEB) && $(NPM) ci --no-audit --no-fund --ignore-scripts --loglevel=error
+
+$(DASH_NPM_STAMP): $(DASH_WEB)/package.json $(DASH_WEB)/package-lock.json
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  NPM     $(DASH_WEB) (npm ci)")
+	$(Q)$(DASH_NPM_CI)
+	$(Q)touch $@
+
+$(DASH_GEN_C): $(DASH_WEB)/embed.sh $(DASH_SRCS) $(DASH_NPM_STAMP)
+	@mkdir -p $(@D)
+	$(Q)test -f $(DASH_UPLOT) || { $(DASH_NPM_CI); }
+	@$(if $(Q),echo "  EMBED   $@")
+	$(Q)$(DASH_WEB)/embed.sh $(DASH_WEB) $@
+
+$(DASH_GEN_O): $(DASH_GEN_C)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+
+# link the generated assets into libapi.a (see 3. above)
+$(BUILD)/lib/libapi.a: $(DASH_GEN_O)
+FUZZ_LIB_SRCS += $(DASH_GEN_C)
+$(FUZZ_BINS): $(DASH_GEN_C)
+
+# the stand-in daemon of the browser test: the dashboard handlers + spec-shaped fake data
+E2E_FAKE_API := $(BUILD)/tests/e2e/fake_api
+$(E2E_FAKE_API): $(BUILD)/obj/tests/e2e/fake_api.o $(LIBS_ALL)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(LINK_LIBS) $(LDLIBS)
+all: $(E2E_FAKE_API)
+tests-built: $(E2E_FAKE_API)
+
+.PHONY: dashboard-assets check-dashboards lint-api test-e2e test-dashboards
+dashboard-assets: $(DASH_GEN_C)
+
+check-dashboards:
+	$(Q)tests/e2e/check_dashboards.sh
+
+lint-api: $(DASH_NPM_STAMP)
+	$(Q)tests/e2e/lint_api.sh
+
+test-e2e: $(E2E_FAKE_API) $(DASH_NPM_STAMP)
+	$(Q)tests/e2e/run_e2e.sh $(BUILD)
+
+test-dashboards: check-dashboards lint-api test-e2e
+# ---- dashboard assets (end)
+
 # --------------------------------------------------------------------------- top-level targets
 .PHONY: all deps run test test-unit test-integration test-slow bench fuzz install clean tests-built
 .DEFAULT_GOAL := all
@@ -177,6 +254,7 @@ tests-built: $(PROG_BINS) $(GUEST_TARGET) $(UNIT_BINS) $(INTEG_BINS)
 # `make test` installs what is missing, then builds and runs every unit and integration test.
 test: deps
 	$(Q)$(MAKE) --no-print-directory tests-built
+	$(Q)$(MAKE) --no-print-directory test-dashboards
 	$(Q)scripts/run-tests.sh $(BUILD) unit integration
 
 test-unit: tests-built
