@@ -29,37 +29,28 @@ const struct dsnap_vm *dsnap_vm(const struct dsnap *s, const char *name)
 	return NULL;
 }
 
-static uint64_t ld(const _Atomic uint64_t *p)
-{
-	return atomic_load_explicit(p, memory_order_relaxed);
-}
-
 static void fill_vcpus(struct dsnap_vm *o, const struct dvm *vm)
 {
-	uint32_t v, r;
+	uint32_t v;
 
 	o->nvcpus = vm->cfg.vcpus;
 	for (v = 0; v < vm->cfg.vcpus; v++) {
+		const struct dvm_vcpu *vc = &vm->vcpu[v];
 		struct dsnap_vcpu *ov = &o->vcpus[v];
+		struct dvm_vcpu_ctr t;
 
+		dvm_vcpu_total(vm, v, &t);
 		ov->vcpu = v;
-		ov->tid = vm->vcpu[v].tid;
-		ov->pcpu = vm->vcpu[v].pcpu;
-		ov->boosted = vm->vcpu[v].resv_applied;
-		if (!vm->attached)
-			continue;
-		const struct pv_vcpu_counters *c = pv_shm_vcpu(&vm->shm, v);
-
-		ov->run_state = (uint32_t)ld(&c->run_state);
-		if (ov->run_state >= PV_VCPU_STATE_MAX)
-			ov->run_state = PV_VCPU_STOPPED;
-		ov->guest_ns = ld(&c->guest_ns);
-		ov->vmm_ns = ld(&c->vmm_ns);
-		ov->halt_ns = ld(&c->halt_ns);
-		ov->migrations = ld(&c->migrations);
-		ov->rt_runnable = ld(&c->rt_runnable) == 1;
-		for (r = 0; r < PV_EXIT_MAX; r++)
-			ov->exits += ld(&c->exits[r]);
+		ov->tid = vc->tid;
+		ov->pcpu = vc->pcpu;
+		ov->boosted = vc->resv_applied;
+		ov->run_state = vc->run_state;
+		ov->rt_runnable = vc->rt_runnable;
+		ov->guest_ns = t.guest_ns;
+		ov->vmm_ns = t.vmm_ns;
+		ov->halt_ns = t.halt_ns;
+		ov->migrations = t.migrations;
+		ov->exits = t.exits;
 	}
 }
 
@@ -85,14 +76,14 @@ static void fill_vm(struct daemon *d, struct dsnap_vm *o, const struct dvm *vm, 
 	o->qos.resv = vm->cfg.reservation;
 	snprintf(o->qos.backend, sizeof(o->qos.backend), "%s", d->resv ? d->resv->name : "none");
 	fill_vcpus(o, vm);
-	pv_acct_stats_init(&o->total);
+	dvm_acct_total(vm, &o->total);
 	pv_acct_stats_init(&o->window);
 	if (vm->attached) {
-		uint64_t honoured = ld(&pv_shm_vm(&vm->shm)->halt_mode_honoured);
+		uint64_t honoured = atomic_load_explicit(&pv_shm_vm(&vm->shm)->halt_mode_honoured,
+							 memory_order_relaxed);
 
 		snprintf(o->halt_honoured, sizeof(o->halt_honoured), "%s",
 			 honoured < PV_HALT_MODE_MAX ? pv_halt_mode_name((unsigned int)honoured) : "?");
-		pv_acct_vm(vm->acct, PV_ACCT_TOTAL, &o->total);
 		pv_acct_vm(vm->acct, PV_ACCT_WINDOW, &o->window);
 		o->window_ns = o->window.span_ns;
 	}

@@ -64,6 +64,7 @@ struct dvm *dvm_new(struct daemon *d, const struct cfg_vm *cfg, unsigned int slo
 	vm->dynamic = dynamic;
 	vm->pidfd = -1;
 	vm->state = DVM_STOPPED;
+	pv_acct_stats_init(&vm->acct_base);
 	for (unsigned int v = 0; v < MAX_VCPUS; v++)
 		threadstat_init(&vm->vcpu[v].ts);
 	snprintf(vm->sock_path, sizeof(vm->sock_path), "%.64s/vms/%.31s.sock", d->state_dir,
@@ -76,6 +77,56 @@ struct dvm *dvm_new(struct daemon *d, const struct cfg_vm *cfg, unsigned int slo
 	return vm;
 }
 
+void dvm_vcpu_total(const struct dvm *vm, uint32_t v, struct dvm_vcpu_ctr *out)
+{
+	const struct dvm_vcpu *c = &vm->vcpu[v];
+
+	out->guest_ns = c->base.guest_ns + c->cur.guest_ns;
+	out->vmm_ns = c->base.vmm_ns + c->cur.vmm_ns;
+	out->halt_ns = c->base.halt_ns + c->cur.halt_ns;
+	out->migrations = c->base.migrations + c->cur.migrations;
+	out->exits = c->base.exits + c->cur.exits;
+}
+
+void dvm_acct_total(const struct dvm *vm, struct pv_acct_stats *out)
+{
+	*out = vm->acct_base;
+	if (vm->attached) {
+		static struct pv_acct_stats cur;	/* loop thread only */
+
+		pv_acct_vm(vm->acct, PV_ACCT_TOTAL, &cur);
+		pv_acct_stats_add(out, &cur);
+	}
+}
+
+/* Read a vCPU's counters from the (untrusted) region: a value never moves backwards. */
+static void read_counters(struct dvm *vm, uint32_t v)
+{
+	const struct pv_vcpu_counters *c = pv_shm_vcpu(&vm->shm, v);
+	struct dvm_vcpu *vc = &vm->vcpu[v];
+	uint64_t x, exits = 0;
+	unsigned int r;
+
+#define TAKE(field, src)						\
+	do {								\
+		x = atomic_load_explicit(src, memory_order_relaxed);	\
+		if (x >= vc->cur.field)					\
+			vc->cur.field = x;				\
+	} while (0)
+	TAKE(guest_ns, &c->guest_ns);
+	TAKE(vmm_ns, &c->vmm_ns);
+	TAKE(halt_ns, &c->halt_ns);
+	TAKE(migrations, &c->migrations);
+#undef TAKE
+	for (r = 0; r < PV_EXIT_MAX; r++)
+		exits += atomic_load_explicit(&c->exits[r], memory_order_relaxed);
+	if (exits >= vc->cur.exits)
+		vc->cur.exits = exits;
+	x = atomic_load_explicit(&c->run_state, memory_order_relaxed);
+	vc->run_state = x < PV_VCPU_STATE_MAX ? (uint32_t)x : PV_VCPU_STOPPED;
+	vc->rt_runnable = atomic_load_explicit(&c->rt_runnable, memory_order_relaxed) == 1;
+}
+
 /* Final drain, then let go of the region, the consumer and the accounting. */
 static void detach(struct dvm *vm)
 {
@@ -86,6 +137,20 @@ static void detach(struct dvm *vm)
 	for (unsigned int v = 0; v < MAX_VCPUS; v++)
 		threadstat_close(&vm->vcpu[v].ts);
 	if (vm->attached) {
+		for (unsigned int v = 0; v < vm->nvcpus; v++) {
+			struct dvm_vcpu *vc = &vm->vcpu[v];
+
+			/* the next VMM of this VM counts from zero: keep what this one did */
+			vc->base.guest_ns += vc->cur.guest_ns;
+			vc->base.vmm_ns += vc->cur.vmm_ns;
+			vc->base.halt_ns += vc->cur.halt_ns;
+			vc->base.migrations += vc->cur.migrations;
+			vc->base.exits += vc->cur.exits;
+			memset(&vc->cur, 0, sizeof(vc->cur));
+			vc->run_state = PV_VCPU_STOPPED;
+			vc->rt_runnable = false;
+		}
+		dvm_acct_total(vm, &vm->acct_base);
 		pv_consumer_destroy(vm->cons);
 		pv_acct_destroy(vm->acct);
 		pv_shm_close(&vm->shm);
@@ -420,6 +485,7 @@ static void drain(struct dvm *vm, uint64_t now_tsc)
 
 		if (pcpu < daemon_ncpus(vm->d))	/* untrusted: ignore what cannot be */
 			vc->pcpu = (uint32_t)pcpu;
+		read_counters(vm, i);
 		/* the kernel's word on where the thread ran is better than the last exit's */
 		if (!threadstat_sample(&vc->ts, &vc->last) && vc->last.cpu >= 0 &&
 		    (unsigned int)vc->last.cpu < daemon_ncpus(vm->d))

@@ -45,9 +45,18 @@ enum dvm_state {
 
 struct daemon;
 
+/* A vCPU's cumulative counters as its VMM reported them (validated: never backwards). */
+struct dvm_vcpu_ctr {
+	uint64_t guest_ns, vmm_ns, halt_ns, migrations, exits;
+};
+
 struct dvm_vcpu {
 	pid_t tid;			/* from hello, validated against /proc */
 	uint32_t pcpu;			/* last physical CPU (validated) */
+	struct dvm_vcpu_ctr cur;	/* the running VMM's figures */
+	struct dvm_vcpu_ctr base;	/* of earlier VMMs of this VM (restarts) */
+	uint32_t run_state;		/* enum pv_vcpu_run_state, validated */
+	bool rt_runnable;
 	struct threadstat ts;		/* the kernel's view of the thread */
 	struct threadstat_delta last;	/* over the last tick */
 	struct boost_vcpu boost;	/* transition-driven boosting state */
@@ -77,6 +86,7 @@ struct dvm {
 	struct pv_shm shm;
 	struct pv_consumer *cons;
 	struct pv_acct *acct;
+	struct pv_acct_stats acct_base;	/* totals of earlier attachments (VMM restarts) */
 	struct pv_clock clk;
 	uint32_t nvcpus;
 	struct dvm_vcpu vcpu[MAX_VCPUS];
@@ -120,5 +130,9 @@ void dvm_on_exit(struct dvm *vm);
 int dvm_request(struct dvm *vm, const char *cmd, json_t *args, vmmctl_reply_fn done, void *arg);
 
 bool dvm_is_live(const struct dvm *vm);	/* a VMM process exists */
+/* Cumulative counters of vCPU @v over every VMM this VM had. */
+void dvm_vcpu_total(const struct dvm *vm, uint32_t v, struct dvm_vcpu_ctr *out);
+/* Accounting totals over every attachment of this VM. */
+void dvm_acct_total(const struct dvm *vm, struct pv_acct_stats *out);
 
 #endif /* PV_DAEMON_DVM_H */

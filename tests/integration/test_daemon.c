@@ -1,0 +1,338 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * powervisord end to end on the real /dev/kvm: configuration errors, a bounded run with its
+ * JSON summary, a VMM killed with SIGKILL and restarted per policy, and the daemon killed
+ * with SIGKILL and restarted, re-attaching to the VMMs that kept running.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <cmocka.h>
+
+#include <jansson.h>
+
+static char bindir[PATH_MAX];	/* where powervisord, pv-vmm and guest/ are */
+static char tmpdir[64];
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static void write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *buf;
+	long n;
+
+	if (!f)
+		return strdup("");
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	buf = calloc(1, (size_t)n + 1);
+	if (fread(buf, 1, (size_t)n, f) != (size_t)n)
+		buf[0] = '\0';
+	fclose(f);
+	return buf;
+}
+
+/* Start powervisord with @args (NULL-terminated), stdout+stderr to @log. */
+static pid_t start_daemon(const char *log, const char *const *args)
+{
+	char exe[PATH_MAX + 16];
+	const char *argv[24];
+	pid_t pid;
+	int n = 0;
+
+	snprintf(exe, sizeof(exe), "%s/powervisord", bindir);
+	argv[n++] = exe;
+	while (*args && n < 23)
+		argv[n++] = *args++;
+	argv[n] = NULL;
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		int fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0600);
+
+		dup2(fd, 1);
+		dup2(fd, 2);
+		execv(exe, (char *const *)argv);
+		_exit(127);
+	}
+	return pid;
+}
+
+/* Wait for @pid up to @ms; its exit status, or -1 (killed) when it did not end in time. */
+static int wait_exit(pid_t pid, unsigned int ms)
+{
+	uint64_t end = now_ms() + ms;
+	int st;
+
+	while (now_ms() < end) {
+		if (waitpid(pid, &st, WNOHANG) == pid)
+			return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+		usleep(20000);
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, &st, 0);
+	return -1;
+}
+
+/* Wait until @path contains @needle. */
+static bool wait_for(const char *path, const char *needle, unsigned int ms)
+{
+	uint64_t end = now_ms() + ms;
+
+	while (now_ms() < end) {
+		char *s = slurp(path);
+		bool found = strstr(s, needle) != NULL;
+
+		free(s);
+		if (found)
+			return true;
+		usleep(50000);
+	}
+	return false;
+}
+
+/* The pid recorded in state/run/<vm>.json, 0 if none. */
+static pid_t run_pid(const char *state, const char *vm)
+{
+	char path[PATH_MAX];
+	json_t *j;
+	pid_t pid = 0;
+
+	snprintf(path, sizeof(path), "%s/run/%s.json", state, vm);
+	j = json_load_file(path, 0, NULL);
+	if (j)
+		pid = (pid_t)json_integer_value(json_object_get(j, "pid"));
+	json_decref(j);
+	return pid;
+}
+
+static const char two_vms[] =
+	"{ \"node\": { \"tick_ms\": 10, \"backend\": \"model\", \"governor\": \"transition\" },\n"
+	"  \"vms\": [\n"
+	"    { \"name\": \"hog\", \"workload\": \"cpu\", \"restart\": \"on-failure\",\n"
+	"      \"restart_backoff_ms\": 200, \"max_restarts\": 3 },\n"
+	"    { \"name\": \"rt\", \"workload\": \"rt:period_us=2000,wcet_us=200\",\n"
+	"      \"qos\": \"realtime\", \"reservation\": { \"runtime_us\": 500, \"period_us\": 2000 } }\n"
+	"  ] }\n";
+
+static int setup(void **state)
+{
+	char exe[PATH_MAX], *slash, probe[PATH_MAX + 32];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+
+	(void)state;
+	if (n <= 0)
+		return -1;
+	exe[n] = '\0';
+	/* build/tests/integration/test_daemon -> build */
+	for (int i = 0; i < 3 && (slash = strrchr(exe, '/')); i++)
+		*slash = '\0';
+	snprintf(bindir, sizeof(bindir), "%s", exe);
+	snprintf(probe, sizeof(probe), "%s/guest/pvguest.elf", bindir);
+	if (access("/dev/kvm", R_OK | W_OK) || access(probe, R_OK)) {
+		print_message("no /dev/kvm or no pvguest: skipped\n");
+		return -1;
+	}
+	snprintf(tmpdir, sizeof(tmpdir), "/tmp/pvd-XXXXXX");
+	return mkdtemp(tmpdir) ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	char cmd[128];
+
+	(void)state;
+	snprintf(cmd, sizeof(cmd), "pkill -9 -f 'pv-vmm --name (hog|rt) ' ; rm -rf %s", tmpdir);
+	return system(cmd) >= 0 ? 0 : -1;
+}
+
+static void test_bad_configs(void **state)
+{
+	static const struct {
+		const char *json, *field;
+	} cases[] = {
+		{ "{\"vms\":[{\"name\":\"a\",\"vcpus\":99}]}", "vms[0].vcpus: must be between 1 and 16" },
+		{ "{\"node\":{\"governor\":\"fast\"}}", "node.governor: must be one of" },
+		{ "{\"vms\":[{\"name\":\"a\",\"qos\":\"realtime\"}]}", "vms[0].reservation: is required" },
+		{ "{\"vms\": [", "line 1 column" },
+	};
+	char cfg[128], log[128];
+	unsigned int i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *out;
+
+		snprintf(cfg, sizeof(cfg), "%s/bad%u.json", tmpdir, i);
+		snprintf(log, sizeof(log), "%s/bad%u.log", tmpdir, i);
+		write_file(cfg, cases[i].json);
+		assert_int_equal(wait_exit(start_daemon(log, (const char *const[]){ "--config", cfg,
+							NULL }), 5000), 2);
+		out = slurp(log);
+		if (!strstr(out, cases[i].field))
+			fail_msg("case %u: \"%s\" does not name \"%s\"", i, out, cases[i].field);
+		free(out);
+	}
+}
+
+static void test_run_for_summary(void **state)
+{
+	char cfg[128], log[128], sum[128], st[128];
+	json_t *j, *vm, *cpu;
+	size_t i;
+
+	(void)state;
+	snprintf(cfg, sizeof(cfg), "%s/two.json", tmpdir);
+	snprintf(log, sizeof(log), "%s/run.log", tmpdir);
+	snprintf(sum, sizeof(sum), "%s/summary.json", tmpdir);
+	snprintf(st, sizeof(st), "%s/state-run", tmpdir);
+	write_file(cfg, two_vms);
+	assert_int_equal(wait_exit(start_daemon(log, (const char *const[]){ "--config", cfg,
+				"--state-dir", st, "--run-for", "3", "--summary-json", sum, NULL }),
+				   20000), 0);
+	assert_true(wait_for(log, "node", 10));	/* the live view was printed */
+	j = json_load_file(sum, 0, NULL);
+	assert_non_null(j);
+	assert_string_equal(json_string_value(json_object_get(j, "backend")), "model");
+	assert_string_equal(json_string_value(json_object_get(json_object_get(j, "node"), "source")),
+			    "model");
+	assert_true(json_real_value(json_object_get(json_object_get(j, "node"), "energy_j")) > 0);
+	assert_int_equal(json_array_size(json_object_get(j, "vms")), 2);
+	json_array_foreach(json_object_get(j, "vms"), i, vm) {
+		json_t *v0 = json_array_get(json_object_get(vm, "vcpus"), 0);
+
+		assert_string_equal(json_string_value(json_object_get(vm, "state")), "stopped");
+		assert_true(json_integer_value(json_object_get(v0, "guest_ns")) > 500000000);
+		assert_true(json_object_size(json_object_get(vm, "exits_by_reason")) > 0);
+		assert_true(json_real_value(json_object_get(vm, "energy_j")) > 0);
+	}
+	vm = json_array_get(json_object_get(j, "vms"), 1);	/* rt */
+	assert_true(json_integer_value(json_object_get(json_object_get(vm, "rt"), "activations")) > 300);
+	json_array_foreach(json_object_get(j, "cpus"), i, cpu)
+		assert_true(json_object_size(json_object_get(cpu, "freq_residency_pct_by_mhz")) > 0);
+	json_decref(j);
+}
+
+static void test_vmm_killed_is_restarted(void **state)
+{
+	char cfg[128], log[128], st[128];
+	pid_t d, vmm, again = 0;
+	uint64_t end;
+
+	(void)state;
+	snprintf(cfg, sizeof(cfg), "%s/two.json", tmpdir);
+	snprintf(log, sizeof(log), "%s/kill-vmm.log", tmpdir);
+	snprintf(st, sizeof(st), "%s/state-kill", tmpdir);
+	write_file(cfg, two_vms);
+	d = start_daemon(log, (const char *const[]){ "--config", cfg, "--state-dir", st, "--quiet",
+						     NULL });
+	assert_true(wait_for(log, "vm hog: attached", 10000));
+	vmm = run_pid(st, "hog");
+	assert_true(vmm > 0);
+	kill(vmm, SIGKILL);
+	assert_true(wait_for(log, "vm hog: failed: killed-by-signal-9", 5000));
+	assert_true(wait_for(log, "vm hog: restarting (restart 1)", 5000));
+	end = now_ms() + 5000;
+	while (now_ms() < end && ((again = run_pid(st, "hog")) == 0 || again == vmm))
+		usleep(50000);
+	assert_true(again > 0 && again != vmm);
+	assert_true(wait_for(log, "vm hog: attached", 5000));
+	kill(d, SIGTERM);
+	assert_int_equal(wait_exit(d, 10000), 0);
+	assert_int_equal(run_pid(st, "hog"), 0);	/* stopped VMs leave no run file */
+}
+
+/* The cumulative guest time of @vm's vCPU 0 in a summary file. */
+static int64_t summary_guest_ns(const char *path, const char *vm)
+{
+	json_t *j = json_load_file(path, 0, NULL), *v;
+	int64_t ns = -1;
+	size_t i;
+
+	json_array_foreach(json_object_get(j, "vms"), i, v)
+		if (!strcmp(json_string_value(json_object_get(v, "name")), vm))
+			ns = json_integer_value(json_object_get(json_array_get(
+				json_object_get(v, "vcpus"), 0), "guest_ns"));
+	json_decref(j);
+	return ns;
+}
+
+static void test_daemon_killed_reattaches(void **state)
+{
+	char cfg[128], log[128], log2[128], st[128], sum[128];
+	pid_t d, hog, rt;
+
+	(void)state;
+	snprintf(cfg, sizeof(cfg), "%s/two.json", tmpdir);
+	snprintf(log, sizeof(log), "%s/kill-d.log", tmpdir);
+	snprintf(log2, sizeof(log2), "%s/kill-d2.log", tmpdir);
+	snprintf(st, sizeof(st), "%s/state-reattach", tmpdir);
+	snprintf(sum, sizeof(sum), "%s/reattach.json", tmpdir);
+	write_file(cfg, two_vms);
+	d = start_daemon(log, (const char *const[]){ "--config", cfg, "--state-dir", st, "--quiet",
+						     NULL });
+	assert_true(wait_for(log, "vm rt: attached", 10000));
+	assert_true(wait_for(log, "vm hog: attached", 10000));
+	sleep(2);
+	hog = run_pid(st, "hog");
+	rt = run_pid(st, "rt");
+	kill(d, SIGKILL);
+	waitpid(d, NULL, 0);
+	usleep(300000);
+	assert_int_equal(kill(hog, 0), 0);	/* the VMMs outlive the daemon */
+	assert_int_equal(kill(rt, 0), 0);
+
+	d = start_daemon(log2, (const char *const[]){ "--config", cfg, "--state-dir", st, "--quiet",
+						      "--run-for", "2", "--summary-json", sum, NULL });
+	assert_int_equal(wait_exit(d, 20000), 0);
+	assert_true(wait_for(log2, "vm hog: re-attaching to running pv-vmm", 10));
+	assert_true(wait_for(log2, "vm rt: re-attaching to running pv-vmm", 10));
+	/* same processes, and their counters cover the time before the daemon was killed */
+	assert_false(wait_for(log2, "restarting", 10));
+	assert_true(summary_guest_ns(sum, "hog") > 2500000000ll);
+	assert_true(summary_guest_ns(sum, "rt") > 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_bad_configs),
+		cmocka_unit_test(test_run_for_summary),
+		cmocka_unit_test(test_vmm_killed_is_restarted),
+		cmocka_unit_test(test_daemon_killed_reattaches),
+	};
+
+	if (setup(NULL))
+		return 0;	/* skipped cleanly (message printed) */
+	return cmocka_run_group_tests_name("daemon", tests, NULL, teardown);
+}
