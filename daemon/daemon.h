@@ -20,6 +20,7 @@
 #include "daemon/power.h"
 #include "daemon/snapshot.h"
 #include "daemon/tracebuf.h"
+#include "powermgr/devpower.h"
 #include "qos/constraint.h"
 #include "qos/cpuplan.h"
 #include "qos/resv.h"
@@ -42,6 +43,7 @@ struct daemon {
 	bool power_ok;
 	char power_err[DPOWER_ERR_MAX];
 
+	struct pm_devpower devpower;
 	struct qos_constraints qcons;
 	struct pm_constraints pmcons;
 	struct cpuplan plan;

@@ -51,12 +51,15 @@ static void fill_vcpus(struct dsnap_vm *o, const struct dvm *vm)
 		ov->halt_ns = t.halt_ns;
 		ov->migrations = t.migrations;
 		ov->exits = t.exits;
+		ov->pmu_mask = vc->pmu_mask;
+		memcpy(ov->pmu, vc->pmu_val, sizeof(ov->pmu));
 	}
 }
 
 static void fill_vm(struct daemon *d, struct dsnap_vm *o, const struct dvm *vm, uint64_t now)
 {
 	o->cfg = vm->cfg;
+	o->slot = vm->slot;
 	o->dynamic = vm->dynamic;
 	o->state = (int)vm->state;
 	o->pid = vm->pid;
@@ -149,6 +152,21 @@ static void fill_node(struct daemon *d, struct dsnap *s, uint64_t now)
 	s->ticks = d->ticks;
 	s->tick_hist = d->tick_hist;
 	snprintf(s->resv_backend, sizeof(s->resv_backend), "%s", d->resv ? d->resv->name : "none");
+	s->ndevs = d->devpower.ndevs < DSNAP_MAX_DEVS ? d->devpower.ndevs : DSNAP_MAX_DEVS;
+	for (i = 0; i < s->ndevs; i++) {
+		const struct pm_dev *dv = &d->devpower.dev[i];
+
+		snprintf(s->devs[i].name, sizeof(s->devs[i].name), "%s", dv->cfg.name);
+		s->devs[i].state = (int)dv->state;
+		s->devs[i].idle_threshold_ms = dv->cfg.idle_ms;
+		s->devs[i].idle_ms = now > dv->last_use_ns ? (double)(now - dv->last_use_ns) / 1e6 : 0;
+		s->devs[i].latency_deps = (uint32_t)__builtin_popcount(dv->latency_deps);
+		s->devs[i].transitions = dv->transitions;
+		for (unsigned int v = 0; v < CFG_MAX_VMS && v < PM_DEV_MAX_VMS; v++) {
+			s->devs[i].busy_ns[v] = dv->vm_busy_ns[v];
+			s->devs[i].ops[v] = dv->vm_ops[v];
+		}
+	}
 }
 
 int dsnap_publish(struct daemon *d)

@@ -14,6 +14,7 @@
 #include "daemon/snapshot.h"
 #include "powermgr/backend.h"
 #include "powermgr/governor.h"
+#include "powermgr/pmu.h"
 #include "tracer/account.h"
 
 #define DSNAP_MAX_CPUS		64u
@@ -44,6 +45,8 @@ struct dsnap_vcpu {
 	uint64_t exits;
 	bool boosted;
 	bool rt_runnable;
+	uint32_t pmu_mask;		/* bit e: event e (enum pm_pmu_event) is counted */
+	uint64_t pmu[PM_PMU_NR_EVENTS];	/* cumulative, read once a second */
 };
 
 struct dsnap_qos {
@@ -60,6 +63,7 @@ struct dsnap_qos {
 
 struct dsnap_vm {
 	struct cfg_vm cfg;
+	uint32_t slot;			/* the daemon's slot: index of per-VM tables */
 	bool dynamic;
 	int state;			/* enum dvm_state */
 	int32_t pid;
@@ -112,11 +116,13 @@ struct dsnap {
 	uint32_t ndevs;
 	struct {
 		char name[16];
-		int state;		/* 0 on, 1 low */
+		int state;		/* enum pm_dev_state: 0 on, 1 low */
 		uint32_t idle_threshold_ms;
-		double idle_ms;
-		uint32_t latency_deps;
-		double util_pct[CFG_MAX_VMS];	/* by VM index in vms[] */
+		double idle_ms;		/* since the last use by any VM */
+		uint32_t latency_deps;	/* latency-sensitive VMs depending on it */
+		uint64_t transitions;
+		uint64_t busy_ns[CFG_MAX_VMS];	/* cumulative, by VM slot */
+		uint64_t ops[CFG_MAX_VMS];
 	} devs[DSNAP_MAX_DEVS];
 	uint32_t nvms;
 	struct dsnap_vm vms[CFG_MAX_VMS];	/* last: allocated for nvms entries only */

@@ -19,6 +19,7 @@
 #include "tracer/tsc.h"
 
 #include "daemon/daemon.h"
+#include "daemon/devices.h"
 #include "daemon/persist.h"
 #include "daemon/runfile.h"
 
@@ -65,8 +66,11 @@ struct dvm *dvm_new(struct daemon *d, const struct cfg_vm *cfg, unsigned int slo
 	vm->pidfd = -1;
 	vm->state = DVM_STOPPED;
 	pv_acct_stats_init(&vm->acct_base);
-	for (unsigned int v = 0; v < MAX_VCPUS; v++)
+	for (unsigned int v = 0; v < MAX_VCPUS; v++) {
 		threadstat_init(&vm->vcpu[v].ts);
+		for (unsigned int e = 0; e < PM_PMU_NR_EVENTS; e++)
+			vm->vcpu[v].pmu.fd[e] = -1;
+	}
 	snprintf(vm->sock_path, sizeof(vm->sock_path), "%.64s/vms/%.31s.sock", d->state_dir,
 		 cfg->name);
 	snprintf(vm->console_path, sizeof(vm->console_path), "%.64s/vms/%.31s.console", d->state_dir,
@@ -134,9 +138,14 @@ static void detach(struct dvm *vm)
 		daemon_unwatch(vm->d, vm->ctl.fd);
 	vmmctl_close(&vm->ctl);
 	vm->hello_sent = false;
-	for (unsigned int v = 0; v < MAX_VCPUS; v++)
+	for (unsigned int v = 0; v < MAX_VCPUS; v++) {
 		threadstat_close(&vm->vcpu[v].ts);
+		if (vm->vcpu[v].pmu.nr_open)	/* the last values stay reported */
+			pm_pmu_read(&vm->vcpu[v].pmu, vm->vcpu[v].pmu_val);
+		pm_pmu_close(&vm->vcpu[v].pmu);
+	}
 	if (vm->attached) {
+		devices_vm_detached(vm);
 		for (unsigned int v = 0; v < vm->nvcpus; v++) {
 			struct dvm_vcpu *vc = &vm->vcpu[v];
 
@@ -358,6 +367,11 @@ static int check_hello(struct dvm *vm, json_t *res, const char **why)
 		}
 		vm->vcpu[i].tid = (pid_t)json_integer_value(t);
 		threadstat_open(&vm->vcpu[i].ts, vm->pid, vm->vcpu[i].tid);
+		pm_pmu_open(&vm->vcpu[i].pmu, vm->vcpu[i].tid);	/* what is available */
+		vm->vcpu[i].pmu_mask = 0;
+		for (unsigned int e = 0; e < PM_PMU_NR_EVENTS; e++)
+			if (vm->vcpu[i].pmu.fd[e] >= 0)
+				vm->vcpu[i].pmu_mask |= 1u << e;
 	}
 	return 0;
 }

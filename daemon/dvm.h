@@ -21,6 +21,7 @@
 
 #include "daemon/config.h"
 #include "daemon/threadstat.h"
+#include "powermgr/pmu.h"
 #include "daemon/vmmctl.h"
 #include "qos/boost.h"
 #include "tracer/account.h"
@@ -58,6 +59,9 @@ struct dvm_vcpu {
 	uint32_t run_state;		/* enum pv_vcpu_run_state, validated */
 	bool rt_runnable;
 	struct threadstat ts;		/* the kernel's view of the thread */
+	struct pm_pmu pmu;		/* PMU / software counters on the thread */
+	uint64_t pmu_val[PM_PMU_NR_EVENTS];	/* cumulative, last read */
+	uint32_t pmu_mask;		/* events that could be counted on this host */
 	struct threadstat_delta last;	/* over the last tick */
 	struct boost_vcpu boost;	/* transition-driven boosting state */
 	bool resv_applied;		/* the reservation is on the thread now */
@@ -103,6 +107,8 @@ struct dvm {
 	double rate_energy_j;		/* energy at the last rate update */
 	double cpu_pct_1s;		/* over the last second, % of one CPU */
 	double power_w_1s;		/* over the last second */
+	uint64_t dev_busy_ns[PV_SHM_MAX_DEVS];	/* device counters at the last tick */
+	uint64_t dev_ops[PV_SHM_MAX_DEVS];
 	uint64_t records;		/* consumed, cumulative (survives restarts of the VMM) */
 	uint64_t rejects;
 	uint64_t drops;

@@ -17,6 +17,7 @@
 #include <sys/timerfd.h>
 
 #include "daemon/daemon.h"
+#include "daemon/devices.h"
 #include "daemon/dsnap.h"
 #include "daemon/persist.h"
 #include "daemon/state.h"
@@ -200,6 +201,7 @@ int daemon_init(struct daemon *d, const struct cfg *cfg, const struct daemon_opt
 	if (err)
 		return err;
 	pv_hist_init(&d->tick_hist);
+	devices_init(d);
 	for (i = 0; i < cfg->nvms; i++) {
 		d->vms[i] = dvm_new(d, &cfg->vms[i], i, false);
 		if (!d->vms[i])

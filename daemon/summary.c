@@ -55,12 +55,17 @@ static json_t *vm_json(const struct dsnap *s, const struct dsnap_vm *v)
 					    json_integer((json_int_t)v->total.exits[r]));
 	for (i = 0; i < v->nvcpus; i++) {
 		const struct dsnap_vcpu *c = &v->vcpus[i];
+		json_t *pmu = json_object();
 
-		json_array_append_new(vcpus, json_pack("{s:i, s:i, s:I, s:I, s:I, s:I, s:I}",
+		/* every event is listed; null says "not available on this host" */
+		for (r = 0; r < PM_PMU_NR_EVENTS; r++)
+			json_object_set_new(pmu, pm_pmu_event_name(r), c->pmu_mask & (1u << r) ?
+					    json_integer((json_int_t)c->pmu[r]) : json_null());
+		json_array_append_new(vcpus, json_pack("{s:i, s:i, s:I, s:I, s:I, s:I, s:I, s:o}",
 			"vcpu", (int)c->vcpu, "pcpu", (int)c->pcpu,
 			"guest_ns", (json_int_t)c->guest_ns, "vmm_ns", (json_int_t)c->vmm_ns,
 			"halt_ns", (json_int_t)c->halt_ns, "migrations", (json_int_t)c->migrations,
-			"exits", (json_int_t)c->exits));
+			"exits", (json_int_t)c->exits, "pmu", pmu));
 	}
 	return json_pack("{s:s, s:s, s:s, s:s, s:i, s:o, s:o, s:f, s:{s:I, s:I, s:I, s:I}, s:I,"
 			 " s:I}",
@@ -104,6 +109,29 @@ static json_t *cpu_json(const struct dsnap *s, const struct dsnap_cpu *c)
 		time_names[3], (json_int_t)c->time_ns[3]);
 }
 
+static json_t *devices_json(const struct dsnap *s)
+{
+	json_t *devs = json_array();
+	uint32_t i, v;
+
+	for (i = 0; i < s->ndevs; i++) {
+		json_t *use = json_object();
+
+		for (v = 0; v < s->nvms; v++) {
+			uint32_t slot = (uint32_t)s->vms[v].slot;
+
+			if (slot < CFG_MAX_VMS && s->devs[i].ops[slot])
+				json_object_set_new(use, s->vms[v].cfg.name, json_pack("{s:I, s:I}",
+					"busy_ns", (json_int_t)s->devs[i].busy_ns[slot],
+					"ops", (json_int_t)s->devs[i].ops[slot]));
+		}
+		json_array_append_new(devs, json_pack("{s:s, s:s, s:I, s:o}", "name", s->devs[i].name,
+			"power_state", s->devs[i].state ? "low" : "on",
+			"transitions", (json_int_t)s->devs[i].transitions, "use_by_vm", use));
+	}
+	return devs;
+}
+
 json_t *summary_json(const struct dsnap *s)
 {
 	json_t *vms = json_array(), *cpus = json_array();
@@ -113,12 +141,13 @@ json_t *summary_json(const struct dsnap *s)
 		json_array_append_new(vms, vm_json(s, &s->vms[i]));
 	for (i = 0; i < s->ncpus; i++)
 		json_array_append_new(cpus, cpu_json(s, &s->cpus[i]));
-	return json_pack("{s:s, s:f, s:s, s:s, s:{s:f, s:f, s:f, s:s}, s:I, s:o, s:o}",
+	return json_pack("{s:s, s:f, s:s, s:s, s:{s:f, s:f, s:f, s:s}, s:I, s:o, s:o, s:o}",
 		"version", s->version, "uptime_s", s->uptime_s, "governor", s->governor,
 		"backend", s->backend,
 		"node", "energy_j", s->node_j, "idle_energy_j", s->idle_j,
 		"overhead_energy_j", s->overhead_j, "source", s->source,
-		"actuator_failures", (json_int_t)s->actuator_failures, "vms", vms, "cpus", cpus);
+		"actuator_failures", (json_int_t)s->actuator_failures, "vms", vms, "cpus", cpus,
+		"devices", devices_json(s));
 }
 
 int summary_write(struct daemon *d, const char *path)

@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "daemon/daemon.h"
+#include "daemon/devices.h"
 #include "daemon/dsnap.h"
 #include "daemon/qosd.h"
 #include "daemon/state.h"
@@ -184,6 +185,9 @@ static void update_rates(struct daemon *d, uint64_t now)
 		vm->power_w_1s = (d->power.vm_j[i] - vm->rate_energy_j) / secs;
 		vm->rate_busy_ns = vm->busy_total_ns;
 		vm->rate_energy_j = d->power.vm_j[i];
+		for (uint32_t v = 0; vm->attached && v < vm->nvcpus; v++)
+			if (vm->vcpu[v].pmu.nr_open)
+				pm_pmu_read(&vm->vcpu[v].pmu, vm->vcpu[v].pmu_val);
 	}
 	d->node_w_1s = (d->power.node_j - d->rate_node_j) / secs;
 	d->rate_node_j = d->power.node_j;
@@ -203,6 +207,7 @@ void daemon_tick(struct daemon *d)
 	d->last_window_ns = now - t0;
 	build_samples(d, now - t0);
 	qosd_tick(d, now);		/* boosts, reservations, constraints */
+	devices_tick(d, now);
 	run_power(d, t0, now);
 	d->last_tick_ns = now;
 	d->ticks++;

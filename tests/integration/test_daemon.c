@@ -240,6 +240,23 @@ static void test_run_for_summary(void **state)
 	assert_true(json_integer_value(json_object_get(json_object_get(vm, "rt"), "activations")) > 300);
 	json_array_foreach(json_object_get(j, "cpus"), i, cpu)
 		assert_true(json_object_size(json_object_get(cpu, "freq_residency_pct_by_mhz")) > 0);
+	/* per-vCPU counters through perf: software events work here; hardware ones say null */
+	json_t *pmu = json_object_get(json_array_get(json_object_get(vm, "vcpus"), 0), "pmu");
+
+	assert_true(json_integer_value(json_object_get(pmu, "task-clock")) > 100000000);
+	assert_non_null(json_object_get(pmu, "instructions"));
+	/* device power: the console was used at boot, then idle past its threshold */
+	json_t *dev;
+	bool uart = false;
+
+	json_array_foreach(json_object_get(j, "devices"), i, dev) {
+		if (strcmp(json_string_value(json_object_get(dev, "name")), "uart"))
+			continue;
+		uart = true;
+		assert_true(json_integer_value(json_object_get(dev, "transitions")) >= 1);
+		assert_non_null(json_object_get(json_object_get(dev, "use_by_vm"), "hog"));
+	}
+	assert_true(uart);
 	json_decref(j);
 }
 
