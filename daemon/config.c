@@ -23,7 +23,7 @@ const char cfg_default_json[] =
 	"  \"vms\": [\n"
 	"    { \"name\": \"rt0\", \"vcpus\": 1, \"memory_mib\": 64, \"kernel\": \"pvguest\",\n"
 	"      \"workload\": \"rt:period_us=1000,wcet_us=200\", \"qos\": \"realtime\",\n"
-	"      \"reservation\": { \"runtime_us\": 400, \"period_us\": 1000 },\n"
+	"      \"reservation\": { \"runtime_us\": 600, \"period_us\": 1000 },\n"
 	"      \"halt_mode\": \"poll\", \"restart\": \"on-failure\" },\n"
 	"    { \"name\": \"batch0\", \"vcpus\": 1, \"memory_mib\": 64, \"kernel\": \"pvguest\",\n"
 	"      \"workload\": \"cpu\", \"qos\": \"best-effort\", \"restart\": \"on-failure\" },\n"
@@ -83,6 +83,11 @@ static int parse_backend(const char *s)
 	return strcmp(s, "auto") && strcmp(s, "cpupower") && strcmp(s, "model") ? -EINVAL : 0;
 }
 
+static int parse_resv_backend(const char *s)
+{
+	return strcmp(s, "auto") && strcmp(s, "deadline") && strcmp(s, "budget") ? -EINVAL : 0;
+}
+
 static int parse_governor(const char *s)
 {
 	return strcmp(s, "performance") && strcmp(s, "powersave") && strcmp(s, "ondemand") &&
@@ -101,6 +106,8 @@ static const struct field node_fields[] = {
 	CHOICE("backend", struct cfg_node, backend, parse_backend, "auto, cpupower, model"),
 	CHOICE("governor", struct cfg_node, governor, parse_governor,
 	     "performance, powersave, ondemand, transition"),
+	CHOICE("reservation_backend", struct cfg_node, resv_backend, parse_resv_backend,
+	       "auto, deadline, budget"),
 	{ "listen", F_LISTEN, 0, 0, 0, NULL, NULL },
 	STR("token_file", struct cfg_node, token_file),
 	STR("tls_cert", struct cfg_node, tls_cert),
@@ -298,6 +305,7 @@ void cfg_init(struct cfg *cfg)
 	cfg->node.tick_ms = DEF_TICK_MS;
 	strcpy(cfg->node.backend, "auto");
 	strcpy(cfg->node.governor, "transition");
+	strcpy(cfg->node.resv_backend, "auto");
 	strcpy(cfg->node.listen[0], "127.0.0.1:8035");
 	cfg->node.nlisten = 1;
 	strcpy(cfg->node.state_dir, "/var/lib/powervisor");

@@ -71,6 +71,7 @@ struct cfg_node {
 	uint32_t tick_ms;		/* policy loop period */
 	char backend[16];		/* auto | cpupower | model */
 	char governor[16];		/* performance | powersave | ondemand | transition */
+	char resv_backend[16];		/* auto | deadline | budget: reservation mechanism */
 	char listen[CFG_MAX_LISTEN][CFG_PATH_MAX];	/* "127.0.0.1:8035", "unix:/path" */
 	uint32_t nlisten;
 	char token_file[CFG_PATH_MAX];	/* "" = no authentication (loopback only) */

@@ -66,6 +66,7 @@ struct daemon {
 	uint64_t next_persist_ns;
 	uint64_t run_until_ns;		/* 0 = until a signal */
 	struct pv_hist tick_hist;	/* time spent per tick */
+	struct pv_hist qos_apply_hist;	/* QoS change handled → threads changed */
 	bool stopping;
 	uint64_t stop_deadline_ns;
 	int exit_status;

@@ -78,6 +78,13 @@ static void fill_vm(struct daemon *d, struct dsnap_vm *o, const struct dvm *vm, 
 	o->qos.latency_budget_us = vm->cfg.latency_budget_us;
 	o->qos.resv = vm->cfg.reservation;
 	snprintf(o->qos.backend, sizeof(o->qos.backend), "%s", d->resv ? d->resv->name : "none");
+	o->qos.admitted = vm->qos.admitted;
+	snprintf(o->qos.reason, sizeof(o->qos.reason), "%s", vm->qos.reason);
+	o->qos.apply_latency_us = (double)vm->qos.apply_latency_ns / 1e3;
+	o->qos.throttles = vm->qos.throttles;
+	for (unsigned int v = 0; v < vm->cfg.vcpus; v++)
+		if (vm->qos.cpu[v] >= 0 && vm->qos.cpu[v] < 32)
+			o->qos.cpus_mask |= 1u << vm->qos.cpu[v];
 	fill_vcpus(o, vm);
 	dvm_acct_total(vm, &o->total);
 	pv_acct_stats_init(&o->window);
@@ -151,6 +158,7 @@ static void fill_node(struct daemon *d, struct dsnap *s, uint64_t now)
 	s->actuator_failures = p->actuator_failures + p->be->errors;
 	s->ticks = d->ticks;
 	s->tick_hist = d->tick_hist;
+	s->qos_apply_hist = d->qos_apply_hist;
 	snprintf(s->resv_backend, sizeof(s->resv_backend), "%s", d->resv ? d->resv->name : "none");
 	s->ndevs = d->devpower.ndevs < DSNAP_MAX_DEVS ? d->devpower.ndevs : DSNAP_MAX_DEVS;
 	for (i = 0; i < s->ndevs; i++) {

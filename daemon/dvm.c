@@ -22,6 +22,7 @@
 #include "daemon/devices.h"
 #include "daemon/persist.h"
 #include "daemon/runfile.h"
+#include "qos/resv.h"
 
 static const char *const state_names[DVM_STATE_MAX] = {
 	[DVM_STOPPED] = "stopped", [DVM_STARTING] = "starting", [DVM_RUNNING] = "running",
@@ -319,8 +320,25 @@ int dvm_reattach(struct dvm *vm)
 	return 0;
 }
 
+/*
+ * Back to SCHED_OTHER before a VMM stops: on some hosts (the nested build machines) a
+ * vCPU thread left in SCHED_DEADLINE while its VMM exits can stay throttled forever,
+ * holding deadline bandwidth as an unkillable zombie.
+ */
+static void drop_reservations(struct dvm *vm)
+{
+	for (uint32_t v = 0; v < vm->nvcpus; v++) {
+		if (!vm->vcpu[v].resv_applied)
+			continue;
+		resv_set_other(vm->vcpu[v].tid);
+		vm->vcpu[v].resv_applied = false;
+		vm->vcpu[v].boost.boosted = false;
+	}
+}
+
 int dvm_stop(struct dvm *vm)
 {
+	drop_reservations(vm);
 	if (!dvm_is_live(vm)) {
 		vm->state = DVM_STOPPED;
 		return 0;
@@ -575,6 +593,7 @@ void dvm_on_exit(struct dvm *vm)
 
 	if (vm->our_child && waitpid(vm->pid, &wstatus, WNOHANG) == vm->pid)
 		have_status = true;
+	drop_reservations(vm);	/* threads may linger (see drop_reservations) */
 	if (vm->attached)	/* whatever the VMM wrote before it ended */
 		drain(vm, pv_rdtsc());
 	detach(vm);

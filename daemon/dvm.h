@@ -21,8 +21,8 @@
 
 #include "daemon/config.h"
 #include "daemon/threadstat.h"
-#include "powermgr/pmu.h"
 #include "daemon/vmmctl.h"
+#include "powermgr/pmu.h"
 #include "qos/boost.h"
 #include "tracer/account.h"
 #include "tracer/clock.h"
@@ -46,6 +46,19 @@ enum dvm_state {
 
 struct daemon;
 
+/* The VM's QoS as the daemon applies it (qosd.c). */
+struct dvm_qos {
+	bool admitted;
+	char reason[160];
+	int cpu[MAX_VCPUS];		/* pinned CPU per vCPU, -1 = the shared CPUs */
+	bool affinity_applied;		/* for the current VMM's threads */
+	bool halt_applied;		/* halt polling requested from the VMM */
+	bool sched_applied;		/* partition: SCHED_FIFO on the vCPU threads */
+	uint64_t apply_latency_ns;	/* last change: request handled → threads changed */
+	uint64_t throttles;
+	bool reported;			/* the guest reports RT state (else inferred mode) */
+};
+
 /* A vCPU's cumulative counters as its VMM reported them (validated: never backwards). */
 struct dvm_vcpu_ctr {
 	uint64_t guest_ns, vmm_ns, halt_ns, migrations, exits;
@@ -66,6 +79,7 @@ struct dvm_vcpu {
 	struct boost_vcpu boost;	/* transition-driven boosting state */
 	bool resv_applied;		/* the reservation is on the thread now */
 	uint64_t boost_changes;
+	bool entered;			/* has run guest code (reservations only after that) */
 };
 
 struct dvm {
@@ -95,6 +109,7 @@ struct dvm {
 	uint32_t nvcpus;
 	struct dvm_vcpu vcpu[MAX_VCPUS];
 	char halt_honoured[8];
+	struct dvm_qos qos;
 
 	uint32_t restarts;		/* total restarts by the supervisor */
 	uint32_t failures;		/* consecutive */

@@ -20,6 +20,7 @@
 #include "daemon/devices.h"
 #include "daemon/dsnap.h"
 #include "daemon/persist.h"
+#include "daemon/qosd.h"
 #include "daemon/state.h"
 #include "daemon/tick.h"
 #include "tracer/tsc.h"
@@ -152,7 +153,15 @@ static int setup_qos(struct daemon *d)
 	if (!d->pmcons.cpu || !d->vm_busy_ns || !d->vm_poll_ns || !d->cpu_vmm_ns)
 		return -ENOMEM;
 	pm_constraints_reset(&d->pmcons);
-	d->resv = geteuid() == 0 ? resv_probe_best() : NULL;
+	if (geteuid())
+		d->resv = NULL;	/* neither SCHED_FIFO nor SCHED_DEADLINE without privileges */
+	else if (!strcmp(d->cfg.node.resv_backend, "auto"))
+		d->resv = resv_probe_best();
+	else if ((d->resv = resv_lookup(d->cfg.node.resv_backend)) && d->resv->probe())
+		d->resv = NULL;
+	if (strcmp(d->cfg.node.resv_backend, "auto") && !d->resv)
+		fprintf(stderr, "powervisord: reservation backend \"%s\" unavailable here\n",
+			d->cfg.node.resv_backend);
 	boost_tunables_default(&d->boost);
 	return 0;
 }
@@ -208,6 +217,7 @@ int daemon_init(struct daemon *d, const struct cfg *cfg, const struct daemon_opt
 			return -ENOMEM;
 	}
 	state_load(d);	/* VMs created through the API, policy, cumulative counters */
+	qosd_init(d);
 	d->start_ns = d->last_tick_ns = d->rate_t0_ns = daemon_now_ns();
 	d->rate_node_j = d->power.node_j;
 	for (i = 0; i < CFG_MAX_VMS; i++)

@@ -1,15 +1,326 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* The daemon's QoS driver (see qosd.h). */
+/*
+ * The daemon's QoS driver.
+ *
+ * Design note — what each class gets, and when:
+ *   best-effort        floats over the shared CPUs, normal scheduling, no constraints.
+ *   latency-sensitive  a dedicated CPU per vCPU (qos/cpuplan.c), halt polling in the VMM
+ *                      (bounded poll time: native HLT is only used where the host honours
+ *                      it, which the VMM detects and reports), a wake-latency budget on
+ *                      those CPUs (→ C-state limit through powermgr's clamp: deepest state
+ *                      whose exit latency fits) and a frequency floor at the base P-state.
+ *   realtime           its vCPUs planned on a shared CPU (worst fit by reserved bandwidth),
+ *                      a frequency floor there, and a reservation (runtime, deadline,
+ *                      period) admitted per CPU with the measured overheads (qos/admit.c)
+ *                      and applied to the vCPU thread through the probed mechanism
+ *                      (qos/resv.c: SCHED_DEADLINE, else SCHED_FIFO + VMM-timer budget)
+ *                      only while the guest reports runnable real-time work (transition-
+ *                      driven boosting, qos/boost.c; inferred from wake-up regularity for
+ *                      guests that report nothing) and never before the vCPU's first
+ *                      guest entry (SCHED_DEADLINE quirk, ENVIRONMENT.md). With the `budget`
+ *                      mechanism the vCPU is pinned to its planned CPU; SCHED_DEADLINE refuses
+ *                      threads whose affinity is narrower than their root domain (EPERM), so
+ *                      with `deadline` the vCPU floats over the shared CPUs and the kernel's
+ *                      global EDF places it — the per-CPU admission (a worst-fit partition
+ *                      that fits exists) is then a sufficient bound, and the kernel's own
+ *                      admission runs too.
+ *   partition          dedicated CPUs, SCHED_FIFO on the vCPU threads, halt polling and the
+ *                      latency constraints of latency-sensitive.
+ * A change is admitted first (CPU plan, then per-CPU EDF admission with overheads); a
+ * refused change leaves everything as it was. An admitted change is applied at once on the
+ * loop thread — affinity, scheduling, constraints, halt mode — so "request → applied" is
+ * the command's own latency (measured by the command queue, and per change here), well
+ * inside one tick; boosting then follows the guest's reports every tick. Every change is
+ * traced: QOS_CHANGE, RESERVATION, THROTTLE records in the daemon's event stream.
+ */
 #include <errno.h>
+#include <sched.h>
 #include <stdio.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "daemon/daemon.h"
 #include "daemon/qosd.h"
+#include "qos/admit.h"
+#include "tracer/tsc.h"
+
+#define DEF_LS_LATENCY_US	20u	/* wake-latency budget when none is given */
+#define DEF_LS_POLL_NS		200000u	/* bounded halt polling for latency-sensitive VMs */
+#define DEF_ACT_OVERHEAD_NS	20000u	/* per activation before any is measured (IRQ + wake) */
+#define DEF_BUDGET_SLACK_NS	130000u	/* VMM-timer lateness p99 on the build hosts */
+#define PARTITION_FIFO_PRIO	50
+
+static void emit(struct daemon *d, uint16_t type, uint32_t vcpu, const struct dvm *vm,
+		 uint64_t b, uint64_t c)
+{
+	struct pv_rec rec = { .tsc = pv_rdtsc(), .type = type, .vcpu = (uint16_t)vcpu,
+			      .a = vm->slot, .b = b, .c = c };
+
+	tracebuf_append(&d->trace, vm->slot, UINT32_MAX, &rec, 1);
+}
+
+static bool is_dedicated(enum pv_qos_class c)
+{
+	return c == PV_QOS_LATENCY_SENSITIVE || c == PV_QOS_PARTITION;
+}
+
+/* ---- admission --------------------------------------------------------------------- */
+
+/* The VM's measured overheads, or conservative defaults before it has run. */
+static void measured_overhead(const struct dvm *vm, const struct resv_ops *ops,
+			      struct admit_overhead *o)
+{
+	struct pv_acct_stats st;
+	uint64_t exits = 0, lat_ns = 0;
+	unsigned int r;
+
+	memset(o, 0, sizeof(*o));
+	o->act_overhead_ns = DEF_ACT_OVERHEAD_NS;
+	o->enforce_slack_ns = ops && ops->needs_enforce_slack ? DEF_BUDGET_SLACK_NS : 0;
+	dvm_acct_total(vm, &st);
+	for (r = 0; r < PV_EXIT_MAX; r++) {
+		exits += st.exits[r];
+		lat_ns += st.exit_lat[r].sum_ns;
+	}
+	if (exits && st.guest_ns > 1000000000ull) {
+		o->exit_rate_per_s = exits * 1000000000ull / st.guest_ns;
+		o->exit_cost_ns = lat_ns / exits;
+	}
+	if (st.rt_activations > 100 && st.vmm_ns)	/* VMM time per activation */
+		o->act_overhead_ns = st.vmm_ns / st.rt_activations + o->exit_cost_ns;
+}
+
+/* Admit every realtime vCPU pinned on @cpu, as if @vm had @spec. */
+static int admit_cpu(struct daemon *d, unsigned int cpu, const struct cpuplan_vm *pv,
+		     unsigned int n, char *reason)
+{
+	struct admit_task tasks[CFG_MAX_VMS * 2];
+	struct admit_supply sup = admit_cpu_supply(DEF_ADMIT_ALPHA_PPM);
+	struct admit_result res;
+	unsigned int i, v, nt = 0;
+
+	for (i = 0; i < n; i++) {
+		const struct dvm *vm = d->vms[i];
+		const struct cfg_reservation *r;
+
+		if (!vm || pv[i].cls != PV_QOS_REALTIME)
+			continue;
+		r = &vm->cfg.reservation;
+		for (v = 0; v < pv[i].nvcpus && nt < sizeof(tasks) / sizeof(tasks[0]); v++) {
+			if (pv[i].cpu[v] != (int)cpu)
+				continue;
+			tasks[nt].runtime_ns = r->runtime_us * 1000;
+			tasks[nt].period_ns = r->period_us * 1000;
+			tasks[nt].deadline_ns = r->deadline_us * 1000;
+			measured_overhead(vm, d->resv, &tasks[nt].ovh);
+			nt++;
+		}
+	}
+	if (!nt)
+		return 0;
+	if (admit_check(&sup, tasks, nt, &res)) {
+		snprintf(reason, QOSD_REASON_MAX, "cpu %u: %.140s", cpu, res.reason);
+		return -EINVAL;
+	}
+	if (!res.admitted) {
+		snprintf(reason, QOSD_REASON_MAX, "cpu %u: %.140s", cpu, res.reason);
+		return -EBUSY;
+	}
+	return 0;
+}
+
+/* Plan every VM's CPUs (with @vm's class as given) and admit every CPU's reservations. */
+static int plan_and_admit(struct daemon *d, struct cpuplan_vm *pv, struct cpuplan *plan,
+			  char *reason)
+{
+	unsigned int i, v, c;
+	int err;
+
+	for (i = 0; i < CFG_MAX_VMS; i++) {
+		const struct dvm *vm = d->vms[i];
+
+		memset(&pv[i], 0, sizeof(pv[i]));
+		pv[i].nvcpus = 1;
+		for (v = 0; v < CPUPLAN_MAX_VCPUS; v++)
+			pv[i].prev_cpu[v] = CPUPLAN_ANY;
+		if (!vm) {
+			pv[i].cls = PV_QOS_BEST_EFFORT;
+			continue;
+		}
+		pv[i].name = vm->cfg.name;
+		pv[i].cls = vm->cfg.qos;
+		pv[i].nvcpus = vm->cfg.vcpus;
+		if (vm->cfg.reservation.set && vm->cfg.reservation.period_us)
+			pv[i].resv_ppm = vm->cfg.reservation.runtime_us * 1000000ull /
+					 vm->cfg.reservation.period_us;
+		for (v = 0; v < vm->cfg.vcpus; v++)
+			pv[i].prev_cpu[v] = vm->qos.cpu[v];
+	}
+	err = cpuplan_compute(plan, daemon_ncpus(d), DEF_MIN_SHARED_CPUS, pv, CFG_MAX_VMS, reason);
+	if (err)
+		return err;
+	for (c = 0; c < daemon_ncpus(d); c++) {
+		err = admit_cpu(d, c, pv, CFG_MAX_VMS, reason);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/* ---- applying ---------------------------------------------------------------------- */
+
+static void set_requests(struct daemon *d, struct dvm *vm)
+{
+	uint32_t v, budget = vm->cfg.latency_budget_us ? vm->cfg.latency_budget_us :
+			     DEF_LS_LATENCY_US;
+	uint32_t floor = pm_platform_base_khz(&d->power.plat);
+
+	qos_req_remove_owner(&d->qcons, vm->cfg.name);
+	for (v = 0; v < vm->cfg.vcpus; v++) {
+		int cpu = vm->qos.cpu[v];
+
+		if (cpu < 0)
+			continue;
+		if (is_dedicated(vm->cfg.qos))
+			qos_req_add(&d->qcons, vm->cfg.name, (uint32_t)cpu, budget, floor);
+		else if (vm->cfg.qos == PV_QOS_REALTIME)	/* WCETs assume the base clock */
+			qos_req_add(&d->qcons, vm->cfg.name, (uint32_t)cpu, PM_LATENCY_NONE, floor);
+	}
+	qos_constraints_aggregate(&d->qcons, &d->pmcons);
+}
+
+static void apply_affinity(struct daemon *d, struct dvm *vm)
+{
+	struct cpuplan_vm pv = { .nvcpus = vm->cfg.vcpus };
+	uint32_t v;
+
+	if (!vm->attached)
+		return;
+	memcpy(pv.cpu, vm->qos.cpu, sizeof(pv.cpu));
+	if (vm->cfg.qos == PV_QOS_REALTIME && d->resv == &resv_deadline_ops)
+		for (v = 0; v < vm->nvcpus; v++)
+			pv.cpu[v] = CPUPLAN_ANY;	/* SCHED_DEADLINE needs the whole domain */
+	for (v = 0; v < vm->nvcpus; v++) {
+		cpu_set_t mask;
+
+		cpuplan_vcpu_mask(&d->plan, &pv, v, &mask);
+		if (sched_setaffinity(vm->vcpu[v].tid, sizeof(mask), &mask))
+			d->power.actuator_failures++;
+	}
+	vm->qos.affinity_applied = true;
+}
+
+static void set_budget_done(void *arg, int err, json_t *res, const char *msg, int fd)
+{
+	struct dvm *vm = arg;
+
+	(void)res;
+	(void)msg;
+	if (fd >= 0)
+		close(fd);
+	if (err)
+		vm->d->power.actuator_failures++;
+}
+
+/* The budget backend's link to the VMM: the set-budget control command. */
+static int vmm_set_budget(void *cookie, uint32_t vcpu, uint64_t runtime_ns, uint64_t period_ns)
+{
+	struct dvm *vm = cookie;
+	json_t *args = json_pack("{s:i, s:I, s:I}", "vcpu", (int)vcpu, "runtime_us",
+				 (json_int_t)(runtime_ns / 1000), "period_us",
+				 (json_int_t)(period_ns / 1000));
+	int err = dvm_request(vm, "set-budget", args, set_budget_done, vm);
+
+	json_decref(args);
+	return err;
+}
+
+static int boost_apply(struct daemon *d, struct dvm *vm, uint32_t v, bool on)
+{
+	struct resv_vmm link = { vm, vmm_set_budget };
+	struct resv_target t = { .tid = vm->vcpu[v].tid, .vcpu = v, .vmm = &link };
+	const struct cfg_reservation *r = &vm->cfg.reservation;
+	struct admit_task task = { r->runtime_us * 1000, r->period_us * 1000, r->deadline_us * 1000,
+				   { 0 } };
+	struct resv_params p;
+	int err;
+
+	if (!d->resv)
+		return -ENOTSUP;
+	/* the thread gets what admission granted: the runtime plus its measured overheads
+	 * (exits, interrupt delivery), else the CBS would throttle the guest before its work
+	 * is done; capped by the deadline */
+	measured_overhead(vm, d->resv, &task.ovh);
+	task.ovh.enforce_slack_ns = 0;
+	p.runtime_ns = admit_inflated_runtime_ns(&task);
+	p.period_ns = task.period_ns;
+	p.deadline_ns = task.deadline_ns ? task.deadline_ns : task.period_ns;
+	if (p.runtime_ns > p.deadline_ns)
+		p.runtime_ns = p.deadline_ns;
+	err = on ? d->resv->apply(&t, &p) : d->resv->clear(&t);
+	if (err) {
+		d->power.actuator_failures++;
+		return err;
+	}
+	vm->vcpu[v].resv_applied = on;
+	vm->vcpu[v].boost_changes++;
+	emit(d, PV_EV_RESERVATION, v, vm, on ? p.runtime_ns : 0, on ? p.period_ns : 0);
+	return 0;
+}
+
+static void apply_sched(struct daemon *d, struct dvm *vm)
+{
+	uint32_t v;
+
+	for (v = 0; vm->attached && v < vm->nvcpus; v++) {
+		if (vm->cfg.qos == PV_QOS_PARTITION) {
+			struct sched_param sp = { .sched_priority = PARTITION_FIFO_PRIO };
+
+			if (sched_setscheduler(vm->vcpu[v].tid, SCHED_FIFO, &sp))
+				d->power.actuator_failures++;
+		} else if (vm->qos.sched_applied || vm->vcpu[v].resv_applied) {
+			if (vm->vcpu[v].resv_applied)
+				boost_apply(d, vm, v, false);
+			else
+				resv_set_other(vm->vcpu[v].tid);
+		}
+		if (vm->cfg.qos != PV_QOS_REALTIME)
+			vm->vcpu[v].boost.boosted = false;
+	}
+	vm->qos.sched_applied = vm->cfg.qos == PV_QOS_PARTITION;
+}
+
+static void apply_halt(struct dvm *vm)
+{
+	json_t *args;
+
+	if (!vm->attached || !is_dedicated(vm->cfg.qos) || vm->qos.halt_applied)
+		return;
+	args = json_pack("{s:s, s:i}", "mode", "poll", "poll_ns", (int)DEF_LS_POLL_NS);
+	if (!dvm_request(vm, "set-halt-mode", args, NULL, NULL))
+		vm->qos.halt_applied = true;
+	json_decref(args);
+}
+
+/* Bring a VM's threads in line with its class (affinity, scheduling, halt, requests). */
+static void apply_vm(struct daemon *d, struct dvm *vm)
+{
+	set_requests(d, vm);
+	apply_affinity(d, vm);
+	apply_sched(d, vm);
+	apply_halt(vm);
+}
 
 int qosd_apply(struct daemon *d, struct dvm *vm, const struct qos_spec *spec,
 	       struct qos_outcome *out)
 {
-	(void)d;
+	static struct cpuplan_vm pv[CFG_MAX_VMS];
+	struct cfg_vm old = vm->cfg;
+	struct cpuplan plan;
+	uint64_t t0 = daemon_now_ns();
+	unsigned int i;
+	int err;
+
 	out->admitted = false;
 	if ((unsigned int)spec->cls >= PV_QOS_CLASS_MAX) {
 		snprintf(out->reason, sizeof(out->reason), "unknown class");
@@ -20,22 +331,154 @@ int qosd_apply(struct daemon *d, struct dvm *vm, const struct qos_spec *spec,
 			 "class realtime");
 		return -EINVAL;
 	}
+	if (spec->cls == PV_QOS_REALTIME && !d->resv) {
+		snprintf(out->reason, sizeof(out->reason), "no reservation mechanism on this host "
+			 "(needs root for SCHED_FIFO or SCHED_DEADLINE)");
+		return -ENOTSUP;
+	}
 	vm->cfg.qos = spec->cls;
 	vm->cfg.latency_budget_us = spec->latency_budget_us;
 	vm->cfg.reservation = spec->resv;
+	err = plan_and_admit(d, pv, &plan, out->reason);
+	if (err) {
+		vm->cfg = old;	/* refused: nothing changes */
+		return err;
+	}
+	d->plan = plan;
+	for (i = 0; i < CFG_MAX_VMS; i++) {
+		struct dvm *o = d->vms[i];
+
+		if (!o)
+			continue;
+		memcpy(o->qos.cpu, pv[i].cpu, sizeof(o->qos.cpu));
+		if (o == vm)
+			o->qos.halt_applied = false;
+		apply_vm(d, o);
+	}
+	vm->qos.admitted = true;
+	vm->qos.apply_latency_ns = daemon_now_ns() - t0;
+	pv_hist_add(&d->qos_apply_hist, vm->qos.apply_latency_ns);
+	snprintf(out->reason, sizeof(out->reason), "admitted; applied in %.1f us",
+		 (double)vm->qos.apply_latency_ns / 1e3);
+	snprintf(vm->qos.reason, sizeof(vm->qos.reason), "%s", out->reason);
+	emit(d, PV_EV_QOS_CHANGE, 0, vm, (uint64_t)spec->cls, (uint64_t)old.qos);
 	out->admitted = true;
-	snprintf(out->reason, sizeof(out->reason), "applied");
 	return 0;
 }
 
 void qosd_vm_removed(struct daemon *d, struct dvm *vm)
 {
 	qos_req_remove_owner(&d->qcons, vm->cfg.name);
+	qos_constraints_aggregate(&d->qcons, &d->pmcons);
+}
+
+/* ---- every tick -------------------------------------------------------------------- */
+
+/* A VM's (new) VMM attached: place its threads; boosting starts after first entry. */
+static void on_attached(struct daemon *d, struct dvm *vm)
+{
+	uint32_t v;
+
+	if (vm->qos.affinity_applied)
+		return;
+	for (v = 0; v < vm->nvcpus; v++) {
+		memset(&vm->vcpu[v].boost, 0, sizeof(vm->vcpu[v].boost));
+		vm->vcpu[v].entered = false;
+	}
+	vm->qos.halt_applied = false;
+	apply_vm(d, vm);
+}
+
+/*
+ * RT work is active on a vCPU when the guest says an RT task is runnable now, or when RT
+ * jobs were released in the window: a 1 ms task is runnable only part of each period and
+ * a tick samples the flag once per 10 ms, so the activations say more than the flag.
+ */
+static bool rt_active(const struct dvm *vm, uint32_t v)
+{
+	static struct pv_acct_stats st;	/* loop thread only */
+
+	if (vm->vcpu[v].rt_runnable)
+		return true;
+	return !pv_acct_vcpu(vm->acct, v, PV_ACCT_WINDOW, &st) && st.rt_activations > 0;
+}
+
+static void boost_tick(struct daemon *d, struct dvm *vm, uint64_t now_ns)
+{
+	uint32_t v;
+
+	for (v = 0; v < vm->nvcpus; v++) {
+		struct dvm_vcpu *vc = &vm->vcpu[v];
+		enum boost_action a;
+
+		if (!vc->entered && vc->cur.guest_ns)
+			vc->entered = true;
+		vc->boost.entered_guest = vc->entered;
+		if (!vm->qos.reported && atomic_load_explicit(&pv_shm_vcpu(&vm->shm, v)->guest_events,
+							     memory_order_relaxed))
+			vm->qos.reported = true;
+		a = boost_decide(&vc->boost, vm->qos.reported ? BOOST_REPORTED : BOOST_INFERRED,
+				 rt_active(vm, v), now_ns, &d->boost);
+		if (a != BOOST_NONE && boost_apply(d, vm, v, a == BOOST_APPLY))
+			vc->boost.boosted = !vc->boost.boosted;	/* failed: state unchanged */
+	}
 }
 
 void qosd_tick(struct daemon *d, uint64_t now_ns)
 {
-	(void)now_ns;
+	unsigned int i;
+
+	for (i = 0; i < CFG_MAX_VMS; i++) {
+		struct dvm *vm = d->vms[i];
+
+		if (!vm)
+			continue;
+		if (!vm->attached) {
+			vm->qos.affinity_applied = false;	/* a new VMM gets placed again */
+			continue;
+		}
+		on_attached(d, vm);
+		if (vm->cfg.qos == PV_QOS_REALTIME && vm->cfg.reservation.set)
+			boost_tick(d, vm, now_ns);
+	}
 	/* the aggregate powermgr clamps with; requests come and go with the VMs' classes */
 	qos_constraints_aggregate(&d->qcons, &d->pmcons);
+}
+
+/* The initial plan for the configured VMs; a VM that cannot be admitted runs best-effort. */
+void qosd_init(struct daemon *d)
+{
+	static struct cpuplan_vm pv[CFG_MAX_VMS];
+	char reason[QOSD_REASON_MAX];
+	unsigned int i, v;
+
+	pv_hist_init(&d->qos_apply_hist);
+	/* a boost outlives two ticks without RT work: decisions are only taken at ticks */
+	if (d->boost.hold_us < 2 * d->cfg.node.tick_ms * 1000)
+		d->boost.hold_us = 2 * d->cfg.node.tick_ms * 1000;
+	for (i = 0; i < CFG_MAX_VMS; i++)
+		if (d->vms[i])
+			for (v = 0; v < MAX_VCPUS; v++)
+				d->vms[i]->qos.cpu[v] = CPUPLAN_ANY;
+	if (!plan_and_admit(d, pv, &d->plan, reason)) {
+		for (i = 0; i < CFG_MAX_VMS; i++)
+			if (d->vms[i]) {
+				memcpy(d->vms[i]->qos.cpu, pv[i].cpu, sizeof(d->vms[i]->qos.cpu));
+				d->vms[i]->qos.admitted = true;
+				set_requests(d, d->vms[i]);
+			}
+		return;
+	}
+	fprintf(stderr, "powervisord: QoS of the configuration not admitted (%s): "
+		"realtime VMs run best-effort until changed\n", reason);
+	for (i = 0; i < CFG_MAX_VMS; i++) {
+		struct dvm *vm = d->vms[i];
+
+		if (vm && vm->cfg.qos != PV_QOS_BEST_EFFORT) {
+			snprintf(vm->qos.reason, sizeof(vm->qos.reason), "not admitted: %.140s", reason);
+			vm->cfg.qos = PV_QOS_BEST_EFFORT;
+			vm->cfg.reservation.set = false;
+		}
+	}
+	plan_and_admit(d, pv, &d->plan, reason);
 }

@@ -41,6 +41,8 @@ int qosd_apply(struct daemon *d, struct dvm *vm, const struct qos_spec *spec,
 /* A VM is going away: drop its requests, reservations and pinning. */
 void qosd_vm_removed(struct daemon *d, struct dvm *vm);
 
+/* Plan and admit the configured VMs at start (a VM that does not fit runs best-effort). */
+void qosd_init(struct daemon *d);
 void qosd_tick(struct daemon *d, uint64_t now_ns);
 
 #endif /* PV_DAEMON_QOSD_H */

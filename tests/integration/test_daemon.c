@@ -169,10 +169,13 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	char cmd[128];
+	char cmd[512];
 
 	(void)state;
-	snprintf(cmd, sizeof(cmd), "pkill -9 -f 'pv-vmm --name (hog|rt) ' ; rm -rf %s", tmpdir);
+	/* threads back to SCHED_OTHER first: a deadline thread killed in KVM_RUN can linger */
+	snprintf(cmd, sizeof(cmd), "for p in $(pgrep -f 'pv-vmm --name (hog|rt) '); do "
+		 "for t in /proc/$p/task/*; do chrt -o -p 0 ${t##*/}; done; done 2>/dev/null; "
+		 "pkill -9 -f 'pv-vmm --name (hog|rt) '; rm -rf %s", tmpdir);
 	return system(cmd) >= 0 ? 0 : -1;
 }
 

@@ -24,7 +24,7 @@ static void test_default_config(void **state)
 	assert_string_equal(cfg.vms[0].name, "rt0");
 	assert_int_equal(cfg.vms[0].qos, PV_QOS_REALTIME);
 	assert_true(cfg.vms[0].reservation.set);
-	assert_int_equal(cfg.vms[0].reservation.runtime_us, 400);
+	assert_int_equal(cfg.vms[0].reservation.runtime_us, 600);
 	assert_int_equal(cfg.vms[0].halt_mode, PV_HALT_POLL);
 	assert_int_equal(cfg.vms[0].restart, CFG_RESTART_ON_FAILURE);
 	assert_string_equal(cfg.vms[1].workload, "cpu");
