@@ -10,7 +10,9 @@
  *    best-effort ones (the RT vCPU runs at a real-time priority on the host). Polling
  *    halts keep their wall-clock length.
  *  - RT jobs: the last item of a job carries its absolute deadline; completing after it
- *    is a miss. Late completions move with the frequency and with wake latencies.
+ *    is a miss. Late completions move with the frequency and with wake latencies. Jobs
+ *    that already missed when recorded (PM_TL_REC_MISS: released late by the recording
+ *    host) are counted apart, so rt_misses_new shows what the replay itself added.
  *  - Idle: when a CPU runs out of work it enters the deepest C-state allowed by the
  *    governor's (clamped) limit whose target residency fits the predicted idle period —
  *    the platform's idle governor, modelled as predicting the last idle period on that
@@ -210,8 +212,10 @@ static void sim_complete(struct sim *s, const struct pm_tl_item *it, uint64_t t)
 		r->vm_finish_ns[it->vm] = t;
 	if ((it->flags & PM_TL_JOB_END) && it->deadline_ns) {
 		r->rt_jobs++;
+		r->rt_jobs_rec_ok += !(it->flags & PM_TL_REC_MISS);
 		if (t > it->deadline_ns) {
 			r->rt_misses++;
+			r->rt_misses_new += !(it->flags & PM_TL_REC_MISS);
 			if (t - it->deadline_ns > r->rt_max_late_ns)
 				r->rt_max_late_ns = t - it->deadline_ns;
 		}
@@ -564,7 +568,7 @@ int pm_sim_run(const struct pm_timeline *tl, const struct pm_sim_cfg *cfg,
 	uint32_t *req = NULL, *out = NULL;
 	double *util = NULL, cum = 0;
 	size_t cum_bins = 0;
-	uint64_t jobs = 0;
+	uint64_t jobs = 0, jobs_ok = 0;
 	int err;
 
 	memset(res, 0, sizeof(*res));
@@ -632,12 +636,20 @@ int pm_sim_run(const struct pm_timeline *tl, const struct pm_sim_cfg *cfg,
 	res->busy_khz_avg = s.busy_ns > 0 ? s.busy_khz_ns / s.busy_ns : 0;
 	/* jobs never completed (truncated run) count as misses */
 	for (unsigned int i = 0; i < tl->ncpus; i++)
-		for (size_t k = 0; k < tl->cpu[i].n; k++)
-			jobs += (tl->cpu[i].items[k].flags & PM_TL_JOB_END) &&
-				tl->cpu[i].items[k].deadline_ns;
+		for (size_t k = 0; k < tl->cpu[i].n; k++) {
+			const struct pm_tl_item *it = &tl->cpu[i].items[k];
+			bool job = (it->flags & PM_TL_JOB_END) && it->deadline_ns;
+
+			jobs += job;
+			jobs_ok += job && !(it->flags & PM_TL_REC_MISS);
+		}
 	if (jobs > res->rt_jobs) {
 		res->rt_misses += jobs - res->rt_jobs;
 		res->rt_jobs = jobs;
+	}
+	if (jobs_ok > res->rt_jobs_rec_ok) {
+		res->rt_misses_new += jobs_ok - res->rt_jobs_rec_ok;
+		res->rt_jobs_rec_ok = jobs_ok;
 	}
 out_free:
 	for (unsigned int i = 0; s.cpu && i < tl->ncpus; i++) {

@@ -43,7 +43,10 @@ struct pm_sim_result {
 	double energy_uj;			/* exact node energy */
 	uint64_t end_ns;			/* simulated span */
 	uint64_t rt_jobs, rt_misses;
+	uint64_t rt_jobs_rec_ok;		/* jobs that met their deadline when recorded */
 	uint64_t rt_max_late_ns;		/* worst completion past its deadline */
+	uint64_t rt_misses_new;			/* misses of jobs that met their deadline
+						 * when recorded (not PM_TL_REC_MISS) */
 	uint64_t vm_finish_ns[PM_TL_MAX_VMS];	/* last completion of each VM's work */
 	uint64_t freq_changes;			/* P-state changes (ticks and boosts) */
 	uint64_t cstate_entries[PM_MODEL_NR_CSTATES];

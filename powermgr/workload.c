@@ -3,8 +3,9 @@
  * The default mixed workload for bench_power, generated.
  *
  * Design note: this stands in for a trace recorded by pv-vmm running the embedded default
- * configuration (an RT VM, a batch VM and a bursty VM of pvguest) until such traces
- * exist; it produces the same structure pm_timeline_from_records produces. What it
+ * configuration (an RT VM, a batch VM and a bursty VM of pvguest) where no recording can
+ * be made (bench_power's fallback, labelled source=generated); it produces the same
+ * structure pm_timeline_load produces from a real trace. What it
  * generates, at the recorded frequency rec_khz (2.0 GHz, the model's base):
  *   RT VM (vCPU0 on pCPU0): a periodic task, period 1 ms, 200 µs of work at 2 GHz,
  *     deadline = period; each activation is a timer exit (VMM time) then the job, both

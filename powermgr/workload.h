@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Generated timelines for the trace-driven evaluation, until traces recorded by pv-vmm
- * replace them (pm_timeline_from_records reads those). See workload.c for the generator.
+ * Generated timelines for the trace-driven evaluation: the fallback of bench_power when
+ * no real recording can be made (no /dev/kvm, no pv-vmm), and a fixed input for tests.
+ * Real traces are loaded by powermgr/record.c. See workload.c for the generator.
  */
 #ifndef PV_POWERMGR_WORKLOAD_H
 #define PV_POWERMGR_WORKLOAD_H
