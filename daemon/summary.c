@@ -141,9 +141,9 @@ json_t *summary_json(const struct dsnap *s)
 		json_array_append_new(vms, vm_json(s, &s->vms[i]));
 	for (i = 0; i < s->ncpus; i++)
 		json_array_append_new(cpus, cpu_json(s, &s->cpus[i]));
-	return json_pack("{s:s, s:f, s:s, s:s, s:{s:f, s:f, s:f, s:s}, s:I, s:o, s:o, s:o}",
+	return json_pack("{s:s, s:f, s:s, s:s, s:s, s:{s:f, s:f, s:f, s:s}, s:I, s:o, s:o, s:o}",
 		"version", s->version, "uptime_s", s->uptime_s, "governor", s->governor,
-		"backend", s->backend,
+		"backend", s->backend, "reservation_backend", s->resv_backend,
 		"node", "energy_j", s->node_j, "idle_energy_j", s->idle_j,
 		"overhead_energy_j", s->overhead_j, "source", s->source,
 		"actuator_failures", (json_int_t)s->actuator_failures, "vms", vms, "cpus", cpus,
