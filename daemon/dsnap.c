@@ -51,6 +51,9 @@ static void fill_vcpus(struct dsnap_vm *o, const struct dvm *vm)
 		ov->halt_ns = t.halt_ns;
 		ov->migrations = t.migrations;
 		ov->exits = t.exits;
+		ov->boost_changes = vc->boost_changes;
+		ov->boosted_ns = vc->boosted_ns;
+		memcpy(ov->tasks, vc->tasks, sizeof(ov->tasks));
 		ov->pmu_mask = vc->pmu_mask;
 		memcpy(ov->pmu, vc->pmu_val, sizeof(ov->pmu));
 	}

@@ -45,6 +45,9 @@ struct dsnap_vcpu {
 	uint64_t exits;
 	bool boosted;
 	bool rt_runnable;
+	uint64_t boost_changes;		/* reservation applied / removed */
+	uint64_t boosted_ns;		/* time the reservation was held */
+	struct pv_task_stats tasks[PV_GUEST_MAX_TASKS];	/* guest-reported, validated */
 	uint32_t pmu_mask;		/* bit e: event e (enum pm_pmu_event) is counted */
 	uint64_t pmu[PM_PMU_NR_EVENTS];	/* cumulative, read once a second */
 };

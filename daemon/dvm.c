@@ -132,6 +132,31 @@ static void read_counters(struct dvm *vm, uint32_t v)
 	vc->rt_runnable = atomic_load_explicit(&c->rt_runnable, memory_order_relaxed) == 1;
 }
 
+/*
+ * The guest's per-task summaries, copied by the VMM under a sequence count (odd while it
+ * writes): take a copy only when the count was even and unchanged around it, and keep
+ * only entries that make sense.
+ */
+static void read_tasks(struct dvm *vm, uint32_t v)
+{
+	const struct pv_vcpu_counters *c = pv_shm_vcpu(&vm->shm, v);
+	struct pv_task_stats copy[PV_GUEST_MAX_TASKS];
+	uint64_t s1 = atomic_load_explicit(&c->seq, memory_order_acquire), s2;
+	unsigned int i;
+
+	if (s1 & 1)
+		return;
+	memcpy(copy, (const void *)c->tasks, sizeof(copy));
+	atomic_thread_fence(memory_order_acquire);
+	s2 = atomic_load_explicit(&c->seq, memory_order_relaxed);
+	if (s1 != s2)
+		return;
+	for (i = 0; i < PV_GUEST_MAX_TASKS; i++)
+		if (copy[i].id >= (1u << 16) || copy[i].cls >= PV_TASK_CLASS_MAX)
+			memset(&copy[i], 0, sizeof(copy[i]));
+	memcpy(vm->vcpu[v].tasks, copy, sizeof(copy));
+}
+
 /* Final drain, then let go of the region, the consumer and the accounting. */
 static void detach(struct dvm *vm)
 {
@@ -493,7 +518,16 @@ static int feed(void *arg, uint32_t ring, const struct pv_consume_ctx *ctx,
 {
 	struct dvm *vm = arg;
 
-	(void)ctx;
+	if (ctx->kind == PV_RING_KIND_GUEST && ctx->vcpu < vm->nvcpus) {
+		struct dvm_vcpu *vc = &vm->vcpu[ctx->vcpu];
+
+		for (size_t i = 0; i < n; i++) {	/* RT activity, for boosting (qosd.c) */
+			if (recs[i].type == PV_EV_RT_ACTIVATE)
+				vc->rt_act_tsc = recs[i].tsc;
+			else if (recs[i].type == PV_EV_RT_COMPLETE || recs[i].type == PV_EV_RT_MISS)
+				vc->rt_done_tsc = recs[i].tsc;
+		}
+	}
 	pv_acct_feed(vm->acct, recs, n);
 	tracebuf_append(&vm->d->trace, vm->slot, ring, recs, n);
 	vm->records += n;
@@ -518,6 +552,7 @@ static void drain(struct dvm *vm, uint64_t now_tsc)
 		if (pcpu < daemon_ncpus(vm->d))	/* untrusted: ignore what cannot be */
 			vc->pcpu = (uint32_t)pcpu;
 		read_counters(vm, i);
+		read_tasks(vm, i);
 		/* the kernel's word on where the thread ran is better than the last exit's */
 		if (!threadstat_sample(&vc->ts, &vc->last) && vc->last.cpu >= 0 &&
 		    (unsigned int)vc->last.cpu < daemon_ncpus(vm->d))

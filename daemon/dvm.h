@@ -79,6 +79,11 @@ struct dvm_vcpu {
 	struct boost_vcpu boost;	/* transition-driven boosting state */
 	bool resv_applied;		/* the reservation is on the thread now */
 	uint64_t boost_changes;
+	uint64_t boosted_ns;		/* time the reservation was held (tick granularity) */
+	uint64_t rt_act_tsc;		/* last RT job release the guest reported */
+	uint64_t rt_done_tsc;		/* last RT job completion or miss */
+	uint64_t rt_seen_tsc;		/* rt_act_tsc at the previous boosting decision */
+	struct pv_task_stats tasks[PV_GUEST_MAX_TASKS];	/* last consistent copy from the VMM */
 	bool entered;			/* has run guest code (reservations only after that) */
 };
 

@@ -392,17 +392,27 @@ static void on_attached(struct daemon *d, struct dvm *vm)
 }
 
 /*
- * RT work is active on a vCPU when the guest says an RT task is runnable now, or when RT
- * jobs were released in the window: a 1 ms task is runnable only part of each period and
- * a tick samples the flag once per 10 ms, so the activations say more than the flag.
+ * RT work is active on a vCPU when the guest says an RT task is runnable now, or when its
+ * last reported RT job is still pending (released after the last completion). The release
+ * and completion records come with the guest's own timestamps, written at the doorbell
+ * exits the guest takes on those events, so no short job escapes a 10 ms tick the way a
+ * sampled flag would.
  */
 static bool rt_active(const struct dvm *vm, uint32_t v)
 {
-	static struct pv_acct_stats st;	/* loop thread only */
+	const struct dvm_vcpu *vc = &vm->vcpu[v];
 
-	if (vm->vcpu[v].rt_runnable)
-		return true;
-	return !pv_acct_vcpu(vm->acct, v, PV_ACCT_WINDOW, &st) && st.rt_activations > 0;
+	return vc->rt_runnable || vc->rt_act_tsc > vc->rt_done_tsc;
+}
+
+/* An RT job was released since the previous tick (it may already be done). */
+static bool rt_recent(struct dvm *vm, uint32_t v)
+{
+	struct dvm_vcpu *vc = &vm->vcpu[v];
+	bool seen = vc->rt_act_tsc != vc->rt_seen_tsc;
+
+	vc->rt_seen_tsc = vc->rt_act_tsc;
+	return seen;
 }
 
 static void boost_tick(struct daemon *d, struct dvm *vm, uint64_t now_ns)
@@ -415,12 +425,15 @@ static void boost_tick(struct daemon *d, struct dvm *vm, uint64_t now_ns)
 
 		if (!vc->entered && vc->cur.guest_ns)
 			vc->entered = true;
+		if (vc->resv_applied)
+			vc->boosted_ns += d->last_window_ns;
 		vc->boost.entered_guest = vc->entered;
 		if (!vm->qos.reported && atomic_load_explicit(&pv_shm_vcpu(&vm->shm, v)->guest_events,
 							     memory_order_relaxed))
 			vm->qos.reported = true;
+		/* a job released and finished between two ticks still counts (rt_recent) */
 		a = boost_decide(&vc->boost, vm->qos.reported ? BOOST_REPORTED : BOOST_INFERRED,
-				 rt_active(vm, v), now_ns, &d->boost);
+				 rt_active(vm, v) || rt_recent(vm, v), now_ns, &d->boost);
 		if (a != BOOST_NONE && boost_apply(d, vm, v, a == BOOST_APPLY))
 			vc->boost.boosted = !vc->boost.boosted;	/* failed: state unchanged */
 	}

@@ -61,11 +61,26 @@ static json_t *vm_json(const struct dsnap *s, const struct dsnap_vm *v)
 		for (r = 0; r < PM_PMU_NR_EVENTS; r++)
 			json_object_set_new(pmu, pm_pmu_event_name(r), c->pmu_mask & (1u << r) ?
 					    json_integer((json_int_t)c->pmu[r]) : json_null());
-		json_array_append_new(vcpus, json_pack("{s:i, s:i, s:I, s:I, s:I, s:I, s:I, s:o}",
+		json_t *tasks = json_array();
+
+		for (r = 0; r < PV_GUEST_MAX_TASKS; r++) {
+			const struct pv_task_stats *t = &c->tasks[r];
+
+			if (t->id)
+				json_array_append_new(tasks, json_pack("{s:i, s:s, s:I, s:I, s:I}",
+					"id", (int)t->id, "class", pv_task_class_name(t->cls),
+					"activations", (json_int_t)t->activations,
+					"misses", (json_int_t)t->misses,
+					"progress", (json_int_t)t->progress));
+		}
+		json_array_append_new(vcpus, json_pack("{s:i, s:i, s:I, s:I, s:I, s:I, s:I, s:o,"
+			" s:{s:I, s:I}, s:o}",
 			"vcpu", (int)c->vcpu, "pcpu", (int)c->pcpu,
 			"guest_ns", (json_int_t)c->guest_ns, "vmm_ns", (json_int_t)c->vmm_ns,
 			"halt_ns", (json_int_t)c->halt_ns, "migrations", (json_int_t)c->migrations,
-			"exits", (json_int_t)c->exits, "pmu", pmu));
+			"exits", (json_int_t)c->exits, "pmu", pmu,
+			"reservation", "changes", (json_int_t)c->boost_changes,
+			"held_ns", (json_int_t)c->boosted_ns, "guest_tasks", tasks));
 	}
 	return json_pack("{s:s, s:s, s:s, s:s, s:i, s:o, s:o, s:f, s:{s:I, s:I, s:I, s:I}, s:I,"
 			 " s:I}",

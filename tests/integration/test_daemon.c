@@ -24,102 +24,10 @@
 
 #include <jansson.h>
 
+#include "tests/common/daemon_run.h"
+
 static char bindir[PATH_MAX];	/* where powervisord, pv-vmm and guest/ are */
 static char tmpdir[64];
-
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
-static void write_file(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "w");
-
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
-}
-
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	char *buf;
-	long n;
-
-	if (!f)
-		return strdup("");
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	buf = calloc(1, (size_t)n + 1);
-	if (fread(buf, 1, (size_t)n, f) != (size_t)n)
-		buf[0] = '\0';
-	fclose(f);
-	return buf;
-}
-
-/* Start powervisord with @args (NULL-terminated), stdout+stderr to @log. */
-static pid_t start_daemon(const char *log, const char *const *args)
-{
-	char exe[PATH_MAX + 16];
-	const char *argv[24];
-	pid_t pid;
-	int n = 0;
-
-	snprintf(exe, sizeof(exe), "%s/powervisord", bindir);
-	argv[n++] = exe;
-	while (*args && n < 23)
-		argv[n++] = *args++;
-	argv[n] = NULL;
-	pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		int fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0600);
-
-		dup2(fd, 1);
-		dup2(fd, 2);
-		execv(exe, (char *const *)argv);
-		_exit(127);
-	}
-	return pid;
-}
-
-/* Wait for @pid up to @ms; its exit status, or -1 (killed) when it did not end in time. */
-static int wait_exit(pid_t pid, unsigned int ms)
-{
-	uint64_t end = now_ms() + ms;
-	int st;
-
-	while (now_ms() < end) {
-		if (waitpid(pid, &st, WNOHANG) == pid)
-			return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-		usleep(20000);
-	}
-	kill(pid, SIGKILL);
-	waitpid(pid, &st, 0);
-	return -1;
-}
-
-/* Wait until @path contains @needle. */
-static bool wait_for(const char *path, const char *needle, unsigned int ms)
-{
-	uint64_t end = now_ms() + ms;
-
-	while (now_ms() < end) {
-		char *s = slurp(path);
-		bool found = strstr(s, needle) != NULL;
-
-		free(s);
-		if (found)
-			return true;
-		usleep(50000);
-	}
-	return false;
-}
 
 /* The pid recorded in state/run/<vm>.json, 0 if none. */
 static pid_t run_pid(const char *state, const char *vm)
@@ -198,10 +106,10 @@ static void test_bad_configs(void **state)
 
 		snprintf(cfg, sizeof(cfg), "%s/bad%u.json", tmpdir, i);
 		snprintf(log, sizeof(log), "%s/bad%u.log", tmpdir, i);
-		write_file(cfg, cases[i].json);
-		assert_int_equal(wait_exit(start_daemon(log, (const char *const[]){ "--config", cfg,
+		dr_write_file(cfg, cases[i].json);
+		assert_int_equal(dr_wait_exit(dr_start_daemon(bindir, log, (const char *const[]){ "--config", cfg,
 							NULL }), 5000), 2);
-		out = slurp(log);
+		out = dr_slurp(log);
 		if (!strstr(out, cases[i].field))
 			fail_msg("case %u: \"%s\" does not name \"%s\"", i, out, cases[i].field);
 		free(out);
@@ -219,11 +127,11 @@ static void test_run_for_summary(void **state)
 	snprintf(log, sizeof(log), "%s/run.log", tmpdir);
 	snprintf(sum, sizeof(sum), "%s/summary.json", tmpdir);
 	snprintf(st, sizeof(st), "%s/state-run", tmpdir);
-	write_file(cfg, two_vms);
-	assert_int_equal(wait_exit(start_daemon(log, (const char *const[]){ "--config", cfg,
+	dr_write_file(cfg, two_vms);
+	assert_int_equal(dr_wait_exit(dr_start_daemon(bindir, log, (const char *const[]){ "--config", cfg,
 				"--state-dir", st, "--run-for", "3", "--summary-json", sum, NULL }),
 				   20000), 0);
-	assert_true(wait_for(log, "node", 10));	/* the live view was printed */
+	assert_true(dr_wait_for(log, "node", 10));	/* the live view was printed */
 	j = json_load_file(sum, 0, NULL);
 	assert_non_null(j);
 	assert_string_equal(json_string_value(json_object_get(j, "backend")), "model");
@@ -273,22 +181,22 @@ static void test_vmm_killed_is_restarted(void **state)
 	snprintf(cfg, sizeof(cfg), "%s/two.json", tmpdir);
 	snprintf(log, sizeof(log), "%s/kill-vmm.log", tmpdir);
 	snprintf(st, sizeof(st), "%s/state-kill", tmpdir);
-	write_file(cfg, two_vms);
-	d = start_daemon(log, (const char *const[]){ "--config", cfg, "--state-dir", st, "--quiet",
+	dr_write_file(cfg, two_vms);
+	d = dr_start_daemon(bindir, log, (const char *const[]){ "--config", cfg, "--state-dir", st, "--quiet",
 						     NULL });
-	assert_true(wait_for(log, "vm hog: attached", 10000));
+	assert_true(dr_wait_for(log, "vm hog: attached", 10000));
 	vmm = run_pid(st, "hog");
 	assert_true(vmm > 0);
 	kill(vmm, SIGKILL);
-	assert_true(wait_for(log, "vm hog: failed: killed-by-signal-9", 5000));
-	assert_true(wait_for(log, "vm hog: restarting (restart 1)", 5000));
-	end = now_ms() + 5000;
-	while (now_ms() < end && ((again = run_pid(st, "hog")) == 0 || again == vmm))
+	assert_true(dr_wait_for(log, "vm hog: failed: killed-by-signal-9", 5000));
+	assert_true(dr_wait_for(log, "vm hog: restarting (restart 1)", 5000));
+	end = dr_now_ms() + 5000;
+	while (dr_now_ms() < end && ((again = run_pid(st, "hog")) == 0 || again == vmm))
 		usleep(50000);
 	assert_true(again > 0 && again != vmm);
-	assert_true(wait_for(log, "vm hog: attached", 5000));
+	assert_true(dr_wait_for(log, "vm hog: attached", 5000));
 	kill(d, SIGTERM);
-	assert_int_equal(wait_exit(d, 10000), 0);
+	assert_int_equal(dr_wait_exit(d, 10000), 0);
 	assert_int_equal(run_pid(st, "hog"), 0);	/* stopped VMs leave no run file */
 }
 
@@ -318,11 +226,11 @@ static void test_daemon_killed_reattaches(void **state)
 	snprintf(log2, sizeof(log2), "%s/kill-d2.log", tmpdir);
 	snprintf(st, sizeof(st), "%s/state-reattach", tmpdir);
 	snprintf(sum, sizeof(sum), "%s/reattach.json", tmpdir);
-	write_file(cfg, two_vms);
-	d = start_daemon(log, (const char *const[]){ "--config", cfg, "--state-dir", st, "--quiet",
+	dr_write_file(cfg, two_vms);
+	d = dr_start_daemon(bindir, log, (const char *const[]){ "--config", cfg, "--state-dir", st, "--quiet",
 						     NULL });
-	assert_true(wait_for(log, "vm rt: attached", 10000));
-	assert_true(wait_for(log, "vm hog: attached", 10000));
+	assert_true(dr_wait_for(log, "vm rt: attached", 10000));
+	assert_true(dr_wait_for(log, "vm hog: attached", 10000));
 	sleep(2);
 	hog = run_pid(st, "hog");
 	rt = run_pid(st, "rt");
@@ -332,13 +240,13 @@ static void test_daemon_killed_reattaches(void **state)
 	assert_int_equal(kill(hog, 0), 0);	/* the VMMs outlive the daemon */
 	assert_int_equal(kill(rt, 0), 0);
 
-	d = start_daemon(log2, (const char *const[]){ "--config", cfg, "--state-dir", st, "--quiet",
+	d = dr_start_daemon(bindir, log2, (const char *const[]){ "--config", cfg, "--state-dir", st, "--quiet",
 						      "--run-for", "2", "--summary-json", sum, NULL });
-	assert_int_equal(wait_exit(d, 20000), 0);
-	assert_true(wait_for(log2, "vm hog: re-attaching to running pv-vmm", 10));
-	assert_true(wait_for(log2, "vm rt: re-attaching to running pv-vmm", 10));
+	assert_int_equal(dr_wait_exit(d, 20000), 0);
+	assert_true(dr_wait_for(log2, "vm hog: re-attaching to running pv-vmm", 10));
+	assert_true(dr_wait_for(log2, "vm rt: re-attaching to running pv-vmm", 10));
 	/* same processes, and their counters cover the time before the daemon was killed */
-	assert_false(wait_for(log2, "restarting", 10));
+	assert_false(dr_wait_for(log2, "restarting", 10));
 	assert_true(summary_guest_ns(sum, "hog") > 2500000000ll);
 	assert_true(summary_guest_ns(sum, "rt") > 0);
 }

@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* Running the real powervisord from tests: locate the build, start it, wait, read its files. */
+#ifndef PV_TESTS_DAEMON_RUN_H
+#define PV_TESTS_DAEMON_RUN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/* The build directory of the running test (build/tests/<suite>/x -> build); 0 or -1. */
+int dr_find_bindir(char *out, size_t len, int levels_up);
+uint64_t dr_now_ms(void);
+void dr_write_file(const char *path, const char *text);
+/* Whole file as a NUL-terminated string (empty when unreadable); free() it. */
+char *dr_slurp(const char *path);
+/* Start @bindir/powervisord with @args (NULL-terminated), stdout+stderr appended to @log. */
+pid_t dr_start_daemon(const char *bindir, const char *log, const char *const *args);
+/* Exit status of @pid within @ms, or -1 after killing it when it did not end in time. */
+int dr_wait_exit(pid_t pid, unsigned int ms);
+/* Wait until @path contains @needle. */
+bool dr_wait_for(const char *path, const char *needle, unsigned int ms);
+
+#endif /* PV_TESTS_DAEMON_RUN_H */
