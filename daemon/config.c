@@ -42,6 +42,7 @@ enum field_kind {
 	F_CHOICE,	/* string checked by parse(), kept as text */
 	F_LISTEN,	/* array of listen addresses */
 	F_RESERV,	/* reservation object */
+	F_GROUPS,	/* array of group objects */
 };
 
 struct field {
@@ -109,6 +110,7 @@ static const struct field node_fields[] = {
 	CHOICE("reservation_backend", struct cfg_node, resv_backend, parse_resv_backend,
 	       "auto, deadline, budget"),
 	{ "listen", F_LISTEN, 0, 0, 0, NULL, NULL },
+	{ "groups", F_GROUPS, 0, 0, 0, NULL, NULL },
 	STR("token_file", struct cfg_node, token_file),
 	STR("tls_cert", struct cfg_node, tls_cert),
 	STR("tls_key", struct cfg_node, tls_key),
@@ -130,9 +132,16 @@ static const struct field vm_fields[] = {
 	U32("poll_ns", struct cfg_vm, poll_ns, 0, MAX_POLL_NS),
 	U32("latency_budget_us", struct cfg_vm, latency_budget_us, 0, MAX_LATENCY_BUDGET_US),
 	{ "reservation", F_RESERV, offsetof(struct cfg_vm, reservation), 0, 0, NULL, NULL },
+	NAME("group", struct cfg_vm, group),
 	ENUM("restart", struct cfg_vm, restart, parse_restart, "never, on-failure"),
 	U32("restart_backoff_ms", struct cfg_vm, restart_backoff_ms, 1, MAX_RESTART_BACKOFF_MS),
 	U32("max_restarts", struct cfg_vm, max_restarts, 0, 1000),
+};
+
+static const struct field group_fields[] = {
+	NAME("name", struct cfg_group, name),
+	U64("runtime_us", struct cfg_group, runtime_us, 1, 10000000),
+	U64("period_us", struct cfg_group, period_us, 100, 10000000),
 };
 
 static const struct field resv_fields[] = {
@@ -195,6 +204,48 @@ static int parse_listen(struct cfg_node *node, json_t *v, const char *prefix, ch
 	return 0;
 }
 
+static int parse_groups(struct cfg_node *node, json_t *v, const char *prefix, char *err)
+{
+	char sub[64];
+	size_t i, j;
+	json_t *e;
+
+	if (!json_is_array(v))
+		return fail(err, prefix, "groups", "must be an array");
+	if (json_array_size(v) > CFG_MAX_GROUPS)
+		return fail(err, prefix, "groups", "at most %d groups", CFG_MAX_GROUPS);
+	node->ngroups = 0;
+	json_array_foreach(v, i, e) {
+		struct cfg_group *g = &node->groups[i];
+
+		snprintf(sub, sizeof(sub), "%s.groups[%zu]", prefix, i);
+		memset(g, 0, sizeof(*g));
+		if (!json_is_object(e))
+			return fail(err, sub, "", "must be an object");
+		if (parse_object(g, e, group_fields, ARRAY_SIZE(group_fields), sub, err))
+			return -EINVAL;
+		if (!g->name[0] || !g->runtime_us || !g->period_us)
+			return fail(err, sub, "", "name, runtime_us and period_us are required");
+		if (g->runtime_us > g->period_us)
+			return fail(err, sub, "runtime_us", "must not exceed period_us");
+		for (j = 0; j < i; j++)
+			if (!strcmp(node->groups[j].name, g->name))
+				return fail(err, sub, "name", "\"%s\" is already used", g->name);
+		node->ngroups++;
+	}
+	return 0;
+}
+
+const struct cfg_group *cfg_find_group(const struct cfg_node *node, const char *name)
+{
+	uint32_t i;
+
+	for (i = 0; i < node->ngroups; i++)
+		if (!strcmp(node->groups[i].name, name))
+			return &node->groups[i];
+	return NULL;
+}
+
 static int parse_field(void *dst, const struct field *f, json_t *v, const char *prefix, char *err)
 {
 	char *p = (char *)dst + f->off;
@@ -243,6 +294,8 @@ static int parse_field(void *dst, const struct field *f, json_t *v, const char *
 	}
 	case F_LISTEN:
 		return parse_listen(dst, v, prefix, err);
+	case F_GROUPS:
+		return parse_groups(dst, v, prefix, err);
 	case F_RESERV: {
 		struct cfg_reservation *r = (struct cfg_reservation *)p;
 
@@ -320,6 +373,8 @@ static int vm_check(const struct cfg_vm *vm, const char *prefix, char *err)
 		return fail(err, prefix, "reservation", "is required for qos \"realtime\"");
 	if (vm->qos != PV_QOS_REALTIME && vm->reservation.set)
 		return fail(err, prefix, "reservation", "only applies to qos \"realtime\"");
+	if (vm->group[0] && vm->qos != PV_QOS_REALTIME)
+		return fail(err, prefix, "group", "only applies to qos \"realtime\"");
 	if (!vm->workload[0] && !strcmp(vm->kernel, "pvguest"))
 		return fail(err, prefix, "workload", "must not be empty for pvguest");
 	return 0;
@@ -348,6 +403,9 @@ json_t *cfg_vm_to_json(const struct cfg_vm *vm)
 			      "restart", cfg_restart_name(vm->restart),
 			      "restart_backoff_ms", (json_int_t)vm->restart_backoff_ms,
 			      "max_restarts", (json_int_t)vm->max_restarts);
+
+	if (o && vm->group[0])
+		json_object_set_new(o, "group", json_string(vm->group));
 
 	if (o && vm->reservation.set)
 		json_object_set_new(o, "reservation",
@@ -393,6 +451,12 @@ static int parse_root(struct cfg *cfg, json_t *root, char *err)
 		} else {
 			return fail(err, "", key, "unknown field");
 		}
+	}
+	for (i = 0; i < cfg->nvms; i++) {	/* "vms" may come before "node" */
+		snprintf(prefix, sizeof(prefix), "vms[%zu]", i);
+		if (cfg->vms[i].group[0] && !cfg_find_group(&cfg->node, cfg->vms[i].group))
+			return fail(err, prefix, "group", "no group \"%s\" in node.groups",
+				    cfg->vms[i].group);
 	}
 	if (!cfg->node.state_dir[0])
 		return fail(err, "node", "state_dir", "must not be empty");

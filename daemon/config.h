@@ -20,6 +20,7 @@
 #define CFG_WORKLOAD_MAX	512
 #define CFG_MAX_VMS		32	/* = DPOWER_MAX_VMS: attribution slots */
 #define CFG_MAX_LISTEN		4
+#define CFG_MAX_GROUPS		8
 #define CFG_ERR_MAX		256
 #define CFG_STATE_DIR_MAX	64	/* control socket paths under it must fit sun_path */
 
@@ -62,9 +63,17 @@ struct cfg_vm {
 	uint32_t poll_ns;		/* for halt_mode poll */
 	uint32_t latency_budget_us;	/* wake-latency budget (latency-sensitive), 0 = none */
 	struct cfg_reservation reservation;	/* realtime */
+	char group[CFG_NAME_MAX];	/* realtime: parent reservation it is admitted within, "" = none */
 	enum cfg_restart restart;
 	uint32_t restart_backoff_ms;	/* first back-off; doubles per consecutive failure */
 	uint32_t max_restarts;		/* consecutive failures before giving up */
+};
+
+/* A parent reservation divided among the realtime VMs that name it (recursive scheduling). */
+struct cfg_group {
+	char name[CFG_NAME_MAX];
+	uint64_t runtime_us;
+	uint64_t period_us;
 };
 
 struct cfg_node {
@@ -80,6 +89,8 @@ struct cfg_node {
 	char state_dir[CFG_PATH_MAX];
 	char vmm_path[CFG_PATH_MAX];	/* "" = pv-vmm beside powervisord */
 	char guest_path[CFG_PATH_MAX];	/* "" = guest/pvguest.elf beside powervisord */
+	struct cfg_group groups[CFG_MAX_GROUPS];
+	uint32_t ngroups;
 };
 
 struct cfg {
@@ -113,5 +124,7 @@ int cfg_vm_from_json(struct cfg_vm *vm, struct json_t *obj, const char *field_pr
 struct json_t *cfg_vm_to_json(const struct cfg_vm *vm);
 
 const char *cfg_restart_name(enum cfg_restart r);
+/* The group named @name, NULL if none. */
+const struct cfg_group *cfg_find_group(const struct cfg_node *node, const char *name);
 
 #endif /* PV_DAEMON_CONFIG_H */

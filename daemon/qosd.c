@@ -92,35 +92,65 @@ static void measured_overhead(const struct dvm *vm, const struct resv_ops *ops,
 		o->act_overhead_ns = st.vmm_ns / st.rt_activations + o->exit_cost_ns;
 }
 
-/* Admit every realtime vCPU pinned on @cpu, as if @vm had @spec. */
+/*
+ * Admit every realtime vCPU planned on @cpu: vCPUs of VMs in no group are leaves at the
+ * CPU level; a group is one node at the CPU level (its own reservation) whose children are
+ * its members' vCPUs, admitted within the group's supply (qos/admit.c, at every level).
+ */
 static int admit_cpu(struct daemon *d, unsigned int cpu, const struct cpuplan_vm *pv,
 		     unsigned int n, char *reason)
 {
-	struct admit_task tasks[CFG_MAX_VMS * 2];
+	enum { MAX_LEAVES = CFG_MAX_VMS * 2 };
+	static struct admit_node leaves[MAX_LEAVES], groups[CFG_MAX_GROUPS];
+	static struct admit_node *top[MAX_LEAVES + CFG_MAX_GROUPS];
+	static struct admit_node *kids[CFG_MAX_GROUPS][MAX_LEAVES];
 	struct admit_supply sup = admit_cpu_supply(DEF_ADMIT_ALPHA_PPM);
+	const struct cfg_node *node = &d->cfg.node;
+	unsigned int i, v, g, nl = 0, nt = 0, nkids[CFG_MAX_GROUPS] = { 0 };
 	struct admit_result res;
-	unsigned int i, v, nt = 0;
 
 	for (i = 0; i < n; i++) {
 		const struct dvm *vm = d->vms[i];
 		const struct cfg_reservation *r;
+		const struct cfg_group *grp;
 
 		if (!vm || pv[i].cls != PV_QOS_REALTIME)
 			continue;
 		r = &vm->cfg.reservation;
-		for (v = 0; v < pv[i].nvcpus && nt < sizeof(tasks) / sizeof(tasks[0]); v++) {
+		grp = vm->cfg.group[0] ? cfg_find_group(node, vm->cfg.group) : NULL;
+		for (v = 0; v < pv[i].nvcpus && nl < MAX_LEAVES; v++) {
+			struct admit_node *leaf = &leaves[nl++];
+
 			if (pv[i].cpu[v] != (int)cpu)
 				continue;
-			tasks[nt].runtime_ns = r->runtime_us * 1000;
-			tasks[nt].period_ns = r->period_us * 1000;
-			tasks[nt].deadline_ns = r->deadline_us * 1000;
-			measured_overhead(vm, d->resv, &tasks[nt].ovh);
-			nt++;
+			memset(leaf, 0, sizeof(*leaf));
+			leaf->name = vm->cfg.name;
+			leaf->task.runtime_ns = r->runtime_us * 1000;
+			leaf->task.period_ns = r->period_us * 1000;
+			leaf->task.deadline_ns = r->deadline_us * 1000;
+			measured_overhead(vm, d->resv, &leaf->task.ovh);
+			if (!grp) {
+				top[nt++] = leaf;
+				continue;
+			}
+			g = (unsigned int)(grp - node->groups);
+			kids[g][nkids[g]++] = leaf;
 		}
+	}
+	for (g = 0; g < node->ngroups; g++) {
+		if (!nkids[g])
+			continue;
+		memset(&groups[g], 0, sizeof(groups[g]));
+		groups[g].name = node->groups[g].name;
+		groups[g].task.runtime_ns = node->groups[g].runtime_us * 1000;
+		groups[g].task.period_ns = node->groups[g].period_us * 1000;
+		groups[g].children = kids[g];
+		groups[g].nchildren = nkids[g];
+		top[nt++] = &groups[g];
 	}
 	if (!nt)
 		return 0;
-	if (admit_check(&sup, tasks, nt, &res)) {
+	if (admit_tree_check(&sup, top, nt, &res)) {
 		snprintf(reason, QOSD_REASON_MAX, "cpu %u: %.140s", cpu, res.reason);
 		return -EINVAL;
 	}
@@ -129,6 +159,28 @@ static int admit_cpu(struct daemon *d, unsigned int cpu, const struct cpuplan_vm
 		return -EBUSY;
 	}
 	return 0;
+}
+
+/* The members of a group share its reservation, so they share a CPU: the first member's. */
+static void colocate_groups(const struct daemon *d, struct cpuplan_vm *pv)
+{
+	unsigned int g, i, v;
+
+	for (g = 0; g < d->cfg.node.ngroups; g++) {
+		int cpu = CPUPLAN_ANY;
+
+		for (i = 0; i < CFG_MAX_VMS; i++) {
+			const struct dvm *vm = d->vms[i];
+
+			if (!vm || pv[i].cls != PV_QOS_REALTIME ||
+			    strcmp(vm->cfg.group, d->cfg.node.groups[g].name))
+				continue;
+			if (cpu == CPUPLAN_ANY)
+				cpu = pv[i].cpu[0];
+			for (v = 0; v < pv[i].nvcpus; v++)
+				pv[i].cpu[v] = cpu;
+		}
+	}
 }
 
 /* Plan every VM's CPUs (with @vm's class as given) and admit every CPU's reservations. */
@@ -161,6 +213,7 @@ static int plan_and_admit(struct daemon *d, struct cpuplan_vm *pv, struct cpupla
 	err = cpuplan_compute(plan, daemon_ncpus(d), DEF_MIN_SHARED_CPUS, pv, CFG_MAX_VMS, reason);
 	if (err)
 		return err;
+	colocate_groups(d, pv);
 	for (c = 0; c < daemon_ncpus(d); c++) {
 		err = admit_cpu(d, c, pv, CFG_MAX_VMS, reason);
 		if (err)

@@ -96,6 +96,18 @@ static const struct bad_case bad_cases[] = {
 	{ "{\"vms\":[{\"name\":\"a\",\"kernel\":7}]}", "vms[0].kernel: must be a string" },
 	{ "{\"vms\":[{\"name\":\"a\",\"vcpu\":2}]}", "vms[0].vcpu: unknown field" },
 	{ "{\"vms\":[{\"name\":\"a\",\"name\":\"b\"}]}", "(json) line" },
+	{ "{\"node\":{\"groups\":{}}}", "node.groups: must be an array" },
+	{ "{\"node\":{\"groups\":[{\"name\":\"g\"}]}}",
+	  "node.groups[0]: name, runtime_us and period_us are required" },
+	{ "{\"node\":{\"groups\":[{\"name\":\"g\",\"runtime_us\":900,\"period_us\":500}]}}",
+	  "node.groups[0].runtime_us: must not exceed period_us" },
+	{ "{\"node\":{\"groups\":[{\"name\":\"g\",\"runtime_us\":1,\"period_us\":500},"
+	  "{\"name\":\"g\",\"runtime_us\":1,\"period_us\":500}]}}",
+	  "node.groups[1].name: \"g\" is already used" },
+	{ "{\"vms\":[{\"name\":\"a\",\"qos\":\"realtime\",\"group\":\"nope\","
+	  "\"reservation\":{\"runtime_us\":100,\"period_us\":1000}}]}",
+	  "vms[0].group: no group \"nope\" in node.groups" },
+	{ "{\"vms\":[{\"name\":\"a\",\"group\":\"g\"}]}", "vms[0].group: only applies to qos" },
 };
 
 static void test_bad_configs(void **state)
