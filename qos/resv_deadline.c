@@ -15,9 +15,14 @@
 #define SCHED_DEADLINE	6
 #endif
 
+/*
+ * Usable for real reservations, not just present: ask for half a CPU. A kernel whose
+ * deadline bandwidth is exhausted (or leaked, see daemon/dvm.c) refuses that with EBUSY,
+ * and `auto` then falls back to the budget mechanism.
+ */
 static int deadline_probe(void)
 {
-	struct sched_attr attr = { .sched_policy = SCHED_DEADLINE, .sched_runtime = 100000,
+	struct sched_attr attr = { .sched_policy = SCHED_DEADLINE, .sched_runtime = 500000,
 				   .sched_deadline = 1000000, .sched_period = 1000000 };
 
 	return resv_probe_policy(&attr);
