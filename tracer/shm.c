@@ -30,7 +30,7 @@ static void shm_layout(struct pv_shm_hdr *h)
 	h->total_size = h->cons_off + ALIGN_UP(sizeof(struct pv_ring_cons) * h->nrings, PV_SHM_PAGE);
 }
 
-int pv_shm_create(struct pv_shm *shm, const struct pv_shm_params *p)
+int pv_shm_create_fd(struct pv_shm *shm, int fd, const struct pv_shm_params *p)
 {
 	struct pv_shm_hdr h = {
 		.magic = PV_SHM_MAGIC,
@@ -42,8 +42,9 @@ int pv_shm_create(struct pv_shm *shm, const struct pv_shm_params *p)
 		.vmm_pid = (uint32_t)getpid(),
 		.tsc_khz = p->tsc_khz,
 	};
+	struct stat st;
 	uint32_t i;
-	int fd, err;
+	int seals;
 	void *base;
 
 	if (p->nvcpus < 1 || p->nvcpus > PV_MAX_VCPUS || p->ndevs > PV_SHM_MAX_DEVS ||
@@ -58,17 +59,23 @@ int pv_shm_create(struct pv_shm *shm, const struct pv_shm_params *p)
 		strncpy(h.vm_name, p->vm_name, sizeof(h.vm_name) - 1);
 	shm_layout(&h);
 
-	fd = memfd_create("powervisor-trace", MFD_CLOEXEC | MFD_ALLOW_SEALING);
-	if (fd < 0)
+	if (fstat(fd, &st) < 0)
 		return -errno;
+	seals = fcntl(fd, F_GET_SEALS);
+	if (seals < 0)
+		return errno == EBADF ? -EBADF : -EINVAL;	/* not a sealable memfd */
+	if (seals)
+		return -EPERM;
+	if (st.st_size != 0)
+		return -EBUSY;
 	if (ftruncate(fd, (off_t)h.total_size) < 0)
-		goto out_errno;
+		return -errno;
 	/* the size is part of the contract the consumer checks: nobody may change it */
 	if (fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL) < 0)
-		goto out_errno;
+		return -errno;
 	base = mmap(NULL, h.total_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	if (base == MAP_FAILED)
-		goto out_errno;
+		return -errno;
 
 	memset(shm, 0, sizeof(*shm));
 	shm->fd = fd;
@@ -89,10 +96,18 @@ int pv_shm_create(struct pv_shm *shm, const struct pv_shm_params *p)
 	}
 	memcpy(base, &h, sizeof(h));
 	return 0;
+}
 
-out_errno:
-	err = -errno;
-	close(fd);
+int pv_shm_create(struct pv_shm *shm, const struct pv_shm_params *p)
+{
+	int fd, err;
+
+	fd = memfd_create("powervisor-trace", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (fd < 0)
+		return -errno;
+	err = pv_shm_create_fd(shm, fd, p);
+	if (err)
+		close(fd);
 	return err;
 }
 

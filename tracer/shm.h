@@ -33,7 +33,7 @@
 
 #define PV_SHM_MAGIC		0x4d534850u	/* "PHSM" */
 #define PV_SHM_VERSION_MAJOR	1u		/* incompatible layout changes */
-#define PV_SHM_VERSION_MINOR	0u		/* compatible additions */
+#define PV_SHM_VERSION_MINOR	1u		/* compatible additions (1: budget counters) */
 #define PV_SHM_PAGE		4096u
 #define PV_SHM_MAX_DEVS		16u
 #define PV_SHM_MAX_RINGS	(2 * PV_MAX_VCPUS + PV_SHM_MAX_DEVS)
@@ -91,6 +91,10 @@ struct pv_vcpu_counters {
 	_Atomic uint64_t rt_runnable;		/* 1 while the guest says an RT task is runnable */
 	_Atomic uint64_t seq;			/* bumped after tasks[] is updated */
 	struct pv_task_stats tasks[PV_GUEST_MAX_TASKS];	/* validated copy of the guest's */
+	/* minor 1: VMM-timer budget enforcement (vmm/budget.c) */
+	_Atomic uint64_t throttles;		/* periods in which the budget ran out */
+	_Atomic uint64_t throttled_ns;		/* asleep waiting for the next period */
+	_Atomic uint64_t throttled;		/* 1 while asleep out of budget */
 };
 
 /* Per emulated device, written by the thread that emulates it. */
@@ -165,6 +169,15 @@ struct pv_shm_params {
 
 /* Producer: create the memfd, lay everything out, map it read-write. */
 int pv_shm_create(struct pv_shm *shm, const struct pv_shm_params *params);
+/*
+ * Producer: the same in a memfd @fd handed in by the caller (e.g. created by the daemon
+ * before it started the VMM, so that both hold it). @fd must be an empty memfd created
+ * with MFD_ALLOW_SEALING and not yet sealed: it is sized and sealed exactly as
+ * pv_shm_create does (-EINVAL when it is not a sealable file, -EBUSY when not empty,
+ * -EPERM when it carries seals, as a memfd created without MFD_ALLOW_SEALING does).
+ * Takes ownership of @fd on success only.
+ */
+int pv_shm_create_fd(struct pv_shm *shm, int fd, const struct pv_shm_params *params);
 /*
  * Consumer: validate the header of @fd against its real size and map it (read-only except
  * the consumer pages). Takes ownership of @fd on success. -EINVAL / -EPROTO on a bad or

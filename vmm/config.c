@@ -9,6 +9,7 @@
 
 #include "tracer/event.h"
 #include "tracer/ring.h"
+#include "vmm/budget.h"
 #include "vmm/config.h"
 #include "vmm/halt.h"
 #include "vmm/mem.h"
@@ -20,7 +21,7 @@ enum {
 	OPT_KERNEL = 256, OPT_VCPUS, OPT_MEM, OPT_WORKLOAD, OPT_DURATION, OPT_CONSOLE,
 	OPT_CTL, OPT_TRACE, OPT_HALT, OPT_POLL, OPT_NAME, OPT_CMDLINE, OPT_INITRD, OPT_TIMER,
 	OPT_SHMFD, OPT_NOSANDBOX, OPT_NOIRQCHIP, OPT_EXITLIMIT, OPT_FLOODMS, OPT_RINGORDER,
-	OPT_QUIET, OPT_HELP,
+	OPT_QUIET, OPT_BUDGET, OPT_HELP,
 };
 
 static const struct option config_opts[] = {
@@ -45,6 +46,7 @@ static const struct option config_opts[] = {
 	{ "flood-ms", required_argument, NULL, OPT_FLOODMS },
 	{ "ring-order", required_argument, NULL, OPT_RINGORDER },
 	{ "quiet", no_argument, NULL, OPT_QUIET },
+	{ "budget-us", required_argument, NULL, OPT_BUDGET },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 },
 };
@@ -57,7 +59,7 @@ void config_usage(const char *prog)
 		"       [--trace-out FILE] [--halt-mode exit|poll|native] [--poll-ns N]\n"
 		"       [--name NAME] [--cmdline STR] [--initrd FILE] [--timer-us N]\n"
 		"       [--shm-fd N] [--no-sandbox] [--no-irqchip] [--exit-limit N/s]\n"
-		"       [--flood-ms N] [--ring-order N] [--quiet]\n", prog);
+		"       [--flood-ms N] [--ring-order N] [--budget-us RUNTIME/PERIOD] [--quiet]\n", prog);
 }
 
 static int cfg_err(char *err, size_t errlen, const char *fmt, ...)
@@ -86,6 +88,30 @@ static int cfg_u64(const char *opt, const char *s, uint64_t min, uint64_t max, u
 		return cfg_err(err, errlen, "--%s: %llu out of range [%llu, %llu]", opt, v,
 			       (unsigned long long)min, (unsigned long long)max);
 	*out = v;
+	return 0;
+}
+
+/* "R/P" in µs: R of every P on every vCPU (R = 0: off). */
+static int cfg_budget(const char *s, struct vmm_config *c, char *err, size_t errlen)
+{
+	const char *slash = s ? strchr(s, '/') : NULL;
+	char rbuf[24];
+	size_t n;
+	int ret;
+
+	if (!slash || (n = (size_t)(slash - s)) == 0 || n >= sizeof(rbuf))
+		return cfg_err(err, errlen, "--budget-us: '%s' is not RUNTIME/PERIOD (us)", s ? s : "");
+	memcpy(rbuf, s, n);
+	rbuf[n] = '\0';
+	ret = cfg_u64("budget-us", rbuf, 0, MAX_BUDGET_PERIOD_US, &c->budget_runtime_us, err, errlen);
+	if (!ret)
+		ret = cfg_u64("budget-us", slash + 1, 0, MAX_BUDGET_PERIOD_US, &c->budget_period_us,
+			      err, errlen);
+	if (ret)
+		return ret;
+	if (!budget_valid_us(c->budget_runtime_us, c->budget_period_us))
+		return cfg_err(err, errlen, "--budget-us: need RUNTIME <= PERIOD and PERIOD in "
+			       "[%llu, %llu] us", MIN_BUDGET_PERIOD_US, MAX_BUDGET_PERIOD_US);
 	return 0;
 }
 
@@ -183,6 +209,9 @@ int config_parse(struct vmm_config *c, int argc, char **argv, char *err, size_t 
 		case OPT_RINGORDER:
 			ret = cfg_u64("ring-order", a, PV_RING_MIN_ORDER, 20, &v, err, errlen);
 			c->ring_order = (uint32_t)v;
+			break;
+		case OPT_BUDGET:
+			ret = cfg_budget(a, c, err, errlen);
 			break;
 		case OPT_NOSANDBOX: c->sandbox = false; break;
 		case OPT_NOIRQCHIP: c->irqchip = false; break;

@@ -29,6 +29,8 @@ struct vmm_config {
 	int halt_mode;			/* enum pv_halt_mode: EXIT, POLL or NATIVE */
 	uint64_t poll_ns;
 	uint64_t timer_us;		/* periodic VMM timer on every vCPU, 0 = off */
+	uint64_t budget_runtime_us;	/* --budget-us R/P on every vCPU, 0 = off */
+	uint64_t budget_period_us;
 	int shm_fd;			/* inherited memfd to lay the shm out in, -1 = create */
 	uint64_t exit_limit;		/* exits/s per vCPU before throttling, 0 = off */
 	uint64_t flood_ms;		/* throttled this long in a row = PV_END_EXIT_FLOOD */

@@ -93,6 +93,25 @@ void ctl_broadcast(struct ctl *c, char *line)
 	free(line);
 }
 
+/* Budget state of one vCPU: what was asked for, and how it is going. */
+static json_t *ctl_budget_json(struct vcpu *v)
+{
+	struct budget *b = &v->budget;
+	uint64_t runtime_ns, period_ns, throttles = atomic_load(&v->vc->throttles);
+
+	budget_get(b, &runtime_ns, &period_ns);
+	return json_pack("{s:I, s:I, s:I, s:f, s:b, s:f, s:f, s:f, s:f}",
+		"runtime_us", (json_int_t)(runtime_ns / 1000),
+		"period_us", (json_int_t)(period_ns / 1000),
+		"throttles", (json_int_t)throttles,
+		"throttled_ms", atomic_load(&v->vc->throttled_ns) / 1e6,
+		"throttled", (int)(atomic_load(&v->vc->throttled) != 0),
+		"overrun_avg_us", throttles ? atomic_load(&b->overrun_sum_ns) / 1e3 / (double)throttles : 0.0,
+		"overrun_max_us", atomic_load(&b->overrun_max_ns) / 1e3,
+		"wake_late_max_us", atomic_load(&b->wake_late_max_ns) / 1e3,
+		"lead_us", atomic_load(&b->cur_lead_ns) / 1e3);
+}
+
 json_t *ctl_stats_json(struct vm *vm)
 {
 	json_t *o = json_object(), *vcpus = json_array(), *devs = json_array();
@@ -118,6 +137,7 @@ json_t *ctl_stats_json(struct vm *vm)
 			json_object_set_new(ex, pv_exit_reason_name(r),
 					    json_integer((json_int_t)atomic_load(&c->exits[r])));
 		json_object_set_new(v, "exits", ex);
+		json_object_set_new(v, "budget", ctl_budget_json(&vm->vcpus[i]));
 #define J(f) json_object_set_new(v, #f, json_integer((json_int_t)atomic_load(&c->f)))
 		J(guest_ns); J(vmm_ns); J(halt_ns); J(halt_poll_ns); J(migrations); J(timer_fires);
 		J(timer_overruns); J(tid); J(pcpu); J(run_state); J(halt_mode); J(guest_events);
@@ -186,6 +206,9 @@ static void ctl_execute(struct ctl_client *cl, const struct ctl_req *req)
 	case CTL_SET_TIMER:
 		err = vm_set_timer(vm, req->timer.vcpu, req->timer.period_us, req->timer.deadline_us);
 		break;
+	case CTL_SET_BUDGET:
+		err = vm_set_budget(vm, req->budget.vcpu, req->budget.runtime_us, req->budget.period_us);
+		break;
 	case CTL_STATS:
 		res = ctl_stats_json(vm);
 		break;
@@ -200,6 +223,9 @@ static void ctl_execute(struct ctl_client *cl, const struct ctl_req *req)
 				 "(native must be chosen at start and cannot be left)");
 		else if (err == -ESRCH)
 			snprintf(msg, sizeof(msg), "the VM has ended");
+		else if (err == -ENOENT && (req->cmd == CTL_SET_BUDGET || req->cmd == CTL_SET_TIMER))
+			snprintf(msg, sizeof(msg), "%s: no vCPU %u (the VM has %u)", ctl_cmd_name(req->cmd),
+				 req->cmd == CTL_SET_BUDGET ? req->budget.vcpu : req->timer.vcpu, vm->nvcpus);
 		else
 			snprintf(msg, sizeof(msg), "%s: %s", ctl_cmd_name(req->cmd), strerror(-err));
 		ctl_send(cl, ctl_proto_error(req, msg), -1);

@@ -11,9 +11,12 @@
 #include <string.h>
 
 #include "tracer/event.h"
+#include "vmm/budget.h"
 #include "vmm/ctl_proto.h"
 #include "vmm/halt.h"
 #include "vmm/timer.h"
+
+#define CTL_REAL_DIGITS	9	/* significant digits of reals in replies (ms with ns resolution) */
 
 static const char *const cmd_names[CTL_CMD_MAX] = {
 	[CTL_HELLO] = "hello",
@@ -23,6 +26,7 @@ static const char *const cmd_names[CTL_CMD_MAX] = {
 	[CTL_SET_HALT_MODE] = "set-halt-mode",
 	[CTL_SET_TIMER] = "set-timer",
 	[CTL_STATS] = "stats",
+	[CTL_SET_BUDGET] = "set-budget",
 };
 
 const char *ctl_cmd_name(enum ctl_cmd cmd)
@@ -76,6 +80,37 @@ static int proto_only(json_t *o, const char *const *allowed, char *err, size_t e
 	return 0;
 }
 
+static int proto_budget(json_t *o, struct ctl_req *req, char *err, size_t errlen)
+{
+	static const char *const budget_keys[] = { "vcpu", "runtime_us", "period_us", NULL };
+	bool has_p = false;
+	uint64_t v = 0;
+	int ret;
+
+	ret = proto_only(o, budget_keys, err, errlen);
+	if (!ret)
+		ret = proto_uint(o, "vcpu", PV_MAX_VCPUS - 1, true, NULL, &v, err, errlen);
+	if (!ret)
+		ret = proto_uint(o, "runtime_us", MAX_BUDGET_PERIOD_US, true, NULL,
+				 &req->budget.runtime_us, err, errlen);
+	if (!ret)
+		ret = proto_uint(o, "period_us", MAX_BUDGET_PERIOD_US, false, &has_p,
+				 &req->budget.period_us, err, errlen);
+	if (ret)
+		return ret;
+	req->budget.vcpu = (uint32_t)v;
+	if (!req->budget.runtime_us)
+		return 0;	/* off: the period, if given, is ignored */
+	if (!has_p)
+		return proto_err(err, errlen, "missing \"period_us\"");
+	if (req->budget.period_us < MIN_BUDGET_PERIOD_US)
+		return proto_err(err, errlen, "\"period_us\" must be in [%llu, %llu]",
+				 MIN_BUDGET_PERIOD_US, MAX_BUDGET_PERIOD_US);
+	if (req->budget.runtime_us > req->budget.period_us)
+		return proto_err(err, errlen, "\"runtime_us\" must not exceed \"period_us\"");
+	return 0;
+}
+
 static int proto_args(json_t *o, struct ctl_req *req, char *err, size_t errlen)
 {
 	static const char *const halt_keys[] = { "mode", "poll_ns", NULL };
@@ -118,6 +153,8 @@ static int proto_args(json_t *o, struct ctl_req *req, char *err, size_t errlen)
 			return proto_err(err, errlen, "\"period_us\" must be 0 or >= %u",
 					 MIN_TIMER_PERIOD_US);
 		return 0;
+	case CTL_SET_BUDGET:
+		return proto_budget(o, req, err, errlen);
 	default:
 		return proto_only(o, NULL, err, errlen);
 	}
@@ -179,7 +216,7 @@ static char *proto_dump(json_t *o)
 
 	if (!o)
 		return NULL;
-	s = json_dumps(o, JSON_COMPACT);
+	s = json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(CTL_REAL_DIGITS));
 	json_decref(o);
 	if (!s)
 		return NULL;

@@ -14,7 +14,12 @@
  *   set-halt-mode  mode: "exit"|"poll"|"native", poll_ns?: 0..10000000
  *                                          -> {requested, honoured}
  *   set-timer      vcpu: N, period_us: N | deadline_us: N  (0 = off; one of the two)
- *   stats                                  -> counters (vm, vcpus[], devices[])
+ *   set-budget     vcpu: N, runtime_us: R, period_us: P     -> {}
+ *                  at most R µs of the vCPU's time in every P µs (vmm/budget.c), periods
+ *                  from now; 0 < R <= P, 100 <= P <= 10000000; R = 0 disarms (P may then
+ *                  be omitted)
+ *   stats                                  -> counters (vm, vcpus[] with budget{},
+ *                                              devices[])
  * Events: {"event":"vcpu-state","vcpu":N,"state":"running|paused|stopped"},
  *         {"event":"rt-runnable","vcpu":N,"value":0|1},
  *         {"event":"vm-end","reason":"poweroff|...","status":N}.
@@ -41,6 +46,7 @@ enum ctl_cmd {
 	CTL_SET_HALT_MODE,
 	CTL_SET_TIMER,
 	CTL_STATS,
+	CTL_SET_BUDGET,
 	CTL_CMD_MAX
 };
 
@@ -59,6 +65,11 @@ struct ctl_req {
 			uint64_t period_us;
 			uint64_t deadline_us;
 		} timer;
+		struct {
+			uint32_t vcpu;
+			uint64_t runtime_us;	/* 0 = off */
+			uint64_t period_us;	/* 0 when off and omitted */
+		} budget;
 	};
 };
 

@@ -6,7 +6,10 @@
  * bounding set when we may), set no_new_privs, and allow only the syscalls the threads
  * use (list below, from the code paths of vcpu.c, evloop.c, ctl.c, devices, traceout and
  * glibc's own needs: malloc, thread exit, stdio). Default action: trap, so a missing entry
- * is reported by name/number during tests instead of a silent kill.
+ * is reported by name/number during tests instead of a silent kill. Opening files fails
+ * with EACCES instead of trapping: glibc's malloc reads /proc/sys/vm/overcommit_memory the
+ * first time it shrinks a thread arena's heap (at any free, e.g. at teardown) and copes
+ * with not being able to.
  */
 #include <errno.h>
 #include <signal.h>
@@ -80,6 +83,10 @@ int sandbox_seccomp(const int *ioctl_fds, unsigned int nfds)
 	for (i = 0; i < sizeof(sandbox_allow) / sizeof(sandbox_allow[0]) && !err; i++)
 		if (sandbox_allow[i] >= 0)
 			err = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, sandbox_allow[i], 0);
+	if (!err)
+		err = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EACCES), SCMP_SYS(openat), 0);
+	if (!err)
+		err = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EACCES), SCMP_SYS(open), 0);
 	for (i = 0; i < nfds && !err; i++)
 		err = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
 				       SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)ioctl_fds[i]));

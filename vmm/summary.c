@@ -6,6 +6,10 @@
  *   pv-vmm: startup cpu_ms=<ms> tsc_khz=<k> guest_tsc_offset=<o>
  *   pv-vmm: vcpu<i> exits=<n> pio=.. (per reason) guest_ms= vmm_ms= halt_ms= poll_ms= migrations=
  *   pv-vmm: vcpu<i> timer fires= overruns= late_p50_us= late_p99_us= late_max_us=
+ *   pv-vmm: vcpu<i> budget runtime_us= period_us= throttles= throttled_ms= overrun_avg_us=
+ *           overrun_max_us= late_p50_us= late_p99_us= late_max_us= wake_late_max_us= lead_us=
+ *           fires= probes= idle_probes=
+ *           (when a budget was ever armed; late_* = budget timer lateness)
  *   pv-vmm: vcpu<i> guest events= rejects= drops= rt_runnable=
  *   pv-vmm: vcpu<i> task <id> <class> act= done= miss= lat_p50_us= lat_p99_us= lat_max_us= progress=
  *   pv-vmm: dev <name> reads= writes= bytes= busy_us=
@@ -34,6 +38,25 @@ int summary_exit_status(const struct vm *vm)
 	}
 }
 
+static void summary_budget(FILE *f, struct vcpu *v)
+{
+	struct budget *b = &v->budget;
+	uint64_t runtime_ns, period_ns, n = LD(v->vc->throttles);
+
+	budget_get(b, &runtime_ns, &period_ns);
+	if (!runtime_ns && !n && !b->timer.fires)
+		return;
+	fprintf(f, "pv-vmm: vcpu%u budget runtime_us=%" PRIu64 " period_us=%" PRIu64
+		" throttles=%" PRIu64 " throttled_ms=%.1f overrun_avg_us=%.1f overrun_max_us=%.1f"
+		" late_p50_us=%.1f late_p99_us=%.1f late_max_us=%.1f wake_late_max_us=%.1f lead_us=%.1f"
+		" fires=%" PRIu64 " probes=%" PRIu64 " idle_probes=%" PRIu64 "\n",
+		v->idx, runtime_ns / 1000, period_ns / 1000, n, LD(v->vc->throttled_ns) / 1e6,
+		n ? LD(b->overrun_sum_ns) / 1e3 / (double)n : 0.0, LD(b->overrun_max_ns) / 1e3,
+		timer_lateness_pct(&b->timer, 50) / 1e3, timer_lateness_pct(&b->timer, 99) / 1e3,
+		b->timer.late_max_ns / 1e3, LD(b->wake_late_max_ns) / 1e3, b->lead_ns / 1e3,
+		b->timer.fires, b->probes, b->idle_probes);
+}
+
 static void summary_vcpu(FILE *f, struct vm *vm, uint32_t i)
 {
 	struct vcpu *v = &vm->vcpus[i];
@@ -50,12 +73,13 @@ static void summary_vcpu(FILE *f, struct vm *vm, uint32_t i)
 	fprintf(f, " guest_ms=%.1f vmm_ms=%.1f halt_ms=%.1f poll_ms=%.1f migrations=%" PRIu64
 		" throttled_ms=%.1f\n", LD(c->guest_ns) / 1e6, LD(c->vmm_ns) / 1e6,
 		LD(c->halt_ns) / 1e6, LD(c->halt_poll_ns) / 1e6, (uint64_t)LD(c->migrations),
-		v->throttled_ns / 1e6);
+		v->flood_throttled_ns / 1e6);
 	if (v->timer.fires)
 		fprintf(f, "pv-vmm: vcpu%u timer fires=%" PRIu64 " overruns=%" PRIu64
 			" late_p50_us=%.1f late_p99_us=%.1f late_max_us=%.1f\n", i, v->timer.fires,
 			v->timer.overruns, timer_lateness_pct(&v->timer, 50) / 1e3,
 			timer_lateness_pct(&v->timer, 99) / 1e3, v->timer.late_max_ns / 1e3);
+	summary_budget(f, v);
 	fprintf(f, "pv-vmm: vcpu%u guest events=%" PRIu64 " rejects=%" PRIu64 " drops=%" PRIu64
 		" rt_runnable=%" PRIu64 "\n", i, (uint64_t)LD(c->guest_events),
 		(uint64_t)LD(c->guest_rejects), (uint64_t)LD(c->guest_drops),

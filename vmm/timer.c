@@ -16,6 +16,11 @@
 
 int timer_init(struct vmm_timer *t, pid_t tid, int cookie)
 {
+	return timer_init_signo(t, tid, TIMER_SIGNO, cookie);
+}
+
+int timer_init_signo(struct vmm_timer *t, pid_t tid, int signo, int cookie)
+{
 	struct sigevent sev;
 
 	memset(t, 0, sizeof(*t));
@@ -25,7 +30,7 @@ int timer_init(struct vmm_timer *t, pid_t tid, int cookie)
 		return -ENOMEM;
 	memset(&sev, 0, sizeof(sev));
 	sev.sigev_notify = SIGEV_THREAD_ID;
-	sev.sigev_signo = TIMER_SIGNO;
+	sev.sigev_signo = signo;
 	sev.sigev_value.sival_int = cookie;
 	sev._sigev_un._tid = tid;
 	if (timer_create(CLOCK_MONOTONIC, &sev, &t->id) < 0) {
@@ -78,25 +83,50 @@ int timer_arm(struct vmm_timer *t, uint64_t period_us, uint64_t deadline_us)
 	return err;
 }
 
+int timer_arm_at_ns(struct vmm_timer *t, uint64_t deadline_ns)
+{
+	struct itimerspec its;
+	int err = 0;
+
+	if (!t->created)
+		return -ENODEV;
+	memset(&its, 0, sizeof(its));
+	its.it_value.tv_sec = (time_t)(deadline_ns / 1000000000ull);
+	its.it_value.tv_nsec = (long)(deadline_ns % 1000000000ull);
+	pthread_mutex_lock(&t->lock);
+	t->period_ns = 0;
+	t->first_ns = deadline_ns;
+	t->gen++;
+	if (timer_settime(t->id, TIMER_ABSTIME, &its, NULL) < 0)
+		err = -errno;
+	pthread_mutex_unlock(&t->lock);
+	return err;
+}
+
 uint64_t timer_fired(struct vmm_timer *t, int overrun)
 {
 	uint64_t now = timer_now_ns(), late = 0, expected;
 
 	if (overrun < 0)
 		overrun = 0;
+	t->fires++;
+	t->overruns += (uint64_t)overrun;
 	pthread_mutex_lock(&t->lock);
 	if (t->seen_gen != t->gen) {
 		t->seen_gen = t->gen;
 		t->next_ns = t->first_ns;
 	}
 	expected = t->next_ns + (uint64_t)overrun * t->period_ns;
+	if (t->next_ns && now < expected) {
+		/* stale: signal of an earlier arming; the current one is still due */
+		pthread_mutex_unlock(&t->lock);
+		return 0;
+	}
 	if (t->period_ns)
 		t->next_ns = expected + t->period_ns;
 	else
 		t->next_ns = 0;
 	pthread_mutex_unlock(&t->lock);
-	t->fires++;
-	t->overruns += (uint64_t)overrun;
 	if (!expected)
 		return 0;
 	late = now > expected ? now - expected : 0;

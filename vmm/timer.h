@@ -6,7 +6,9 @@
  * if it lands while the thread is in the VMM, makes the next KVM_RUN return at once: no
  * lost wake-ups, no handler running at an awkward moment. The vCPU thread then collects
  * it with sigtimedwait (overrun count from siginfo) and calls timer_fired().
- * Arming is done from the control side (any thread) with timer_arm().
+ * Arming is done from the control side (any thread) with timer_arm(). The same machinery
+ * serves the budget timer (vmm/budget.c): its own signal, armed by the vCPU thread itself
+ * with timer_arm_at_ns().
  */
 #ifndef PV_VMM_TIMER_H
 #define PV_VMM_TIMER_H
@@ -43,13 +45,21 @@ struct vmm_timer {
 
 /* Create the timer for thread @tid; @cookie comes back in si_value. 0 or -errno. */
 int timer_init(struct vmm_timer *t, pid_t tid, int cookie);
+/* Same, delivering @signo instead of TIMER_SIGNO. */
+int timer_init_signo(struct vmm_timer *t, pid_t tid, int signo, int cookie);
 void timer_destroy(struct vmm_timer *t);
 /*
  * Control side: periodic every @period_us, or once @deadline_us from now; both 0 = off.
  * -EINVAL for both set or values out of range.
  */
 int timer_arm(struct vmm_timer *t, uint64_t period_us, uint64_t deadline_us);
-/* vCPU thread, for each collected expiry: returns lateness in ns (0 when unknown). */
+/* One-shot at CLOCK_MONOTONIC @deadline_ns (absolute; 0 = off). 0 or -errno. */
+int timer_arm_at_ns(struct vmm_timer *t, uint64_t deadline_ns);
+/*
+ * vCPU thread, for each collected expiry: returns lateness in ns (0 when unknown). An
+ * expiry collected before the one the current arming implies is a stale signal of an
+ * earlier arming: it counts as a fire but gives no lateness sample.
+ */
 uint64_t timer_fired(struct vmm_timer *t, int overrun);
 /* Lateness percentile @p (0..100) of the stored samples, ns. */
 uint64_t timer_lateness_pct(const struct vmm_timer *t, double p);

@@ -14,6 +14,12 @@
  * with PV_END_EXIT_FLOOD. KVM_RUN errors: -EINTR is a signal (kick / VMM timer); -EAGAIN
  * (SCHED_DEADLINE quirk) is retried with a 1 ms sleep and becomes PV_END_KVM_ERROR after
  * EAGAIN_MAX tries in a row; any other error ends the VM at once. Never a busy loop.
+ * Budgets (budget.c decides): every exit charges the interval's non-halted time and every
+ * entry the VMM time before it; while a budget is armed the gate before each entry arms
+ * the budget timer or, when the budget is spent, records THROTTLE and sleeps here until
+ * the next period (clock_nanosleep with the kick signal unblocked, so pause, shutdown and
+ * a new budget end the sleep at once). Sleeping (pause, throttle, user HLT, exit-flood
+ * throttling) is not VMM time.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -191,6 +197,29 @@ static void vcpu_timer_fire(struct vcpu *v, int overrun, uint64_t tsc)
 	CTR_ADD(v->vc->timer_overruns, overrun > 0 ? (uint64_t)overrun : 0);
 }
 
+/* Is the vCPU halted (in-kernel irqchip: waiting for an interrupt)? One ioctl. */
+static bool vcpu_halted_now(struct vcpu *v)
+{
+	struct kvm_mp_state mp;
+
+	return v->vm->irqchip && ioctl(v->fd, KVM_GET_MP_STATE, &mp) == 0 &&
+	       mp.mp_state == KVM_MP_STATE_HALTED;
+}
+
+/*
+ * The budget timer expired. Found halted after the exit: the expiry's delivery was the
+ * VMM's doing, not guest work; halted at the exit before too, with no HLT executed in
+ * between: the vCPU was idle throughout (it cannot halt again without HLT).
+ */
+static void vcpu_budget_fired(struct vcpu *v, int overrun)
+{
+	bool halted = vcpu_halted_now(v);
+
+	budget_fired(&v->budget, overrun, halted,
+		     halted && v->prev_halted_at_exit && !v->last_hlt, v->last_guest_ns);
+	v->halted_at_exit = halted;
+}
+
 /* Collect pending kick / timer signals without blocking. */
 static void vcpu_collect_signals(struct vcpu *v)
 {
@@ -202,9 +231,13 @@ static void vcpu_collect_signals(struct vcpu *v)
 	sigemptyset(&set);
 	sigaddset(&set, KICK_SIGNO);
 	sigaddset(&set, TIMER_SIGNO);
-	while ((sig = sigtimedwait(&set, &si, &zero)) > 0)
+	sigaddset(&set, BUDGET_SIGNO);
+	while ((sig = sigtimedwait(&set, &si, &zero)) > 0) {
 		if (sig == TIMER_SIGNO)
 			vcpu_timer_fire(v, si.si_overrun, pv_rdtsc());
+		else if (sig == BUDGET_SIGNO)
+			vcpu_budget_fired(v, si.si_overrun);
+	}
 }
 
 /* HLT reached userspace (no in-kernel irqchip): wait for a signal, bounded. */
@@ -233,15 +266,18 @@ static void vcpu_user_halt(struct vcpu *v)
 		vcpu_timer_fire(v, si.si_overrun, t1);
 }
 
-/* Guest / halted time of the run interval [t0, t1]; HALT pair when it held a halt. */
-static void vcpu_account(struct vcpu *v, uint64_t t0, uint64_t t1, bool force)
+/* Guest / halted time of the run interval [t0, t1]; HALT pair when it held a halt.
+ * Returns the guest (not halted) ns. */
+static uint64_t vcpu_account(struct vcpu *v, uint64_t t0, uint64_t t1, bool force)
 {
 	uint64_t run_ns = vcpu_ns(v, t1 - t0), halted = 0;
 	struct halt_sample s;
 
+	v->last_hlt = true;	/* unknown unless read */
 	if (v->hs.fd >= 0 && (force || run_ns >= HALT_READ_MIN_NS) && !halt_stats_read(&v->hs, &s)) {
 		uint64_t dw = s.wait_ns - v->hlast.wait_ns, dp = s.poll_ns - v->hlast.poll_ns;
 
+		v->last_hlt = s.exits != v->hlast.exits;
 		v->hlast = s;
 		atomic_store_explicit(&v->halt_exits, s.exits, memory_order_relaxed);
 		CTR_ADD(v->vc->halt_ns, dw + dp);
@@ -261,6 +297,7 @@ static void vcpu_account(struct vcpu *v, uint64_t t0, uint64_t t1, bool force)
 		}
 	}
 	CTR_ADD(v->vc->guest_ns, run_ns - halted);
+	return run_ns - halted;
 }
 
 static void vcpu_pause_wait(struct vcpu *v)
@@ -276,14 +313,14 @@ static void vcpu_pause_wait(struct vcpu *v)
 		vcpu_set_state(v, PV_VCPU_RUNNING);
 }
 
-/* Exit-rate limit; returns after throttling when the window's budget is spent. */
-static void vcpu_flood_check(struct vcpu *v, uint64_t now)
+/* Exit-rate limit; returns true after throttling when the window's budget is spent. */
+static bool vcpu_flood_check(struct vcpu *v, uint64_t now)
 {
 	const struct vmm_config *cfg = v->vm->cfg;
 	uint64_t win_tsc = v->vm->tsc_khz * FLOOD_WINDOW_MS, budget;
 
 	if (!cfg->exit_limit)
-		return;
+		return false;
 	budget = cfg->exit_limit * FLOOD_WINDOW_MS / 1000;
 	if (now - v->win_start_tsc >= win_tsc) {
 		if (v->win_exits <= budget)
@@ -292,11 +329,11 @@ static void vcpu_flood_check(struct vcpu *v, uint64_t now)
 		v->win_exits = 0;
 	}
 	if (++v->win_exits <= budget)
-		return;
+		return false;
 	v->flood_ms_run += FLOOD_WINDOW_MS;
 	if (v->flood_ms_run >= cfg->flood_ms) {
 		vm_end(v->vm, PV_END_EXIT_FLOOD, cfg->exit_limit);
-		return;
+		return false;
 	}
 	{
 		uint64_t left = vcpu_ns(v, v->win_start_tsc + win_tsc - now);
@@ -304,10 +341,60 @@ static void vcpu_flood_check(struct vcpu *v, uint64_t now)
 
 		if (left < FLOOD_WINDOW_MS * 1000000ull)
 			nanosleep(&ts, NULL);
-		v->throttled_ns += left;
+		v->flood_throttled_ns += left;
 	}
 	v->win_start_tsc = pv_rdtsc();
 	v->win_exits = 0;
+	return true;
+}
+
+/*
+ * Out of budget: sleep until @wake_ns. The kick signal is unblocked only for the sleep;
+ * since the control side sets what it wants (end, pause, new budget) before it kicks,
+ * checking after unblocking and then sleeping interruptibly cannot miss a kick.
+ */
+static void vcpu_throttle_sleep(struct vcpu *v, uint64_t wake_ns)
+{
+	struct timespec ts = { (time_t)(wake_ns / 1000000000ull), (long)(wake_ns % 1000000000ull) };
+	uint64_t t0 = timer_now_ns(), t1;
+	sigset_t kick;
+
+	sigemptyset(&kick);
+	sigaddset(&kick, KICK_SIGNO);
+	atomic_store_explicit(&v->vc->throttled, 1, memory_order_relaxed);
+	pthread_sigmask(SIG_UNBLOCK, &kick, NULL);
+	while (!vm_ended(v->vm) &&
+	       atomic_load_explicit(&v->req_state, memory_order_acquire) != PV_VCPU_PAUSED &&
+	       !budget_changed(&v->budget))
+		if (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) != EINTR)
+			break;
+	pthread_sigmask(SIG_BLOCK, &kick, NULL);
+	t1 = timer_now_ns();
+	if (t1 >= wake_ns)
+		budget_woke(&v->budget, wake_ns, t1);
+	CTR_ADD(v->vc->throttled_ns, t1 - t0);
+	atomic_store_explicit(&v->vc->throttled, 0, memory_order_relaxed);
+}
+
+/* Before an entry while a budget is active: true when the vCPU slept instead. */
+static bool vcpu_budget_gate(struct vcpu *v)
+{
+	struct budget_throttle th;
+
+	if (!budget_gate(&v->budget, timer_now_ns(), &th))
+		return false;
+	if (th.first) {
+		struct pv_rec rec = { .tsc = pv_rdtsc(), .type = PV_EV_THROTTLE,
+				      .vcpu = (uint16_t)v->idx, .a = 0,
+				      .b = th.overrun_ns < PV_MAX_LATENCY_NS ? th.overrun_ns
+									     : PV_MAX_LATENCY_NS,
+				      .c = th.period_ns };
+
+		pv_ring_put(&v->ring, &rec);
+		CTR_ADD(v->vc->throttles, 1);
+	}
+	vcpu_throttle_sleep(v, th.wake_ns);
+	return true;
 }
 
 /* KVM_RUN failed with @err: returns false when the loop must stop. */
@@ -333,7 +420,7 @@ static bool vcpu_run_error(struct vcpu *v, int err, uint64_t tsc)
 static void vcpu_loop(struct vcpu *v)
 {
 	struct vm *vm = v->vm;
-	uint64_t t_back = pv_rdtsc(), t0, t1;
+	uint64_t t_back = pv_rdtsc(), t0, t1, vmm_ns;
 	bool first = true, force = false;
 	int ret, err;
 
@@ -346,7 +433,13 @@ static void vcpu_loop(struct vcpu *v)
 			continue;
 		}
 		t0 = pv_rdtsc();
-		CTR_ADD(v->vc->vmm_ns, vcpu_ns(v, t0 - t_back));
+		vmm_ns = vcpu_ns(v, t0 - t_back);
+		CTR_ADD(v->vc->vmm_ns, vmm_ns);
+		budget_charge_vmm(&v->budget, vmm_ns);
+		if (__builtin_expect(budget_active(&v->budget), 0) && vcpu_budget_gate(v)) {
+			t_back = pv_rdtsc();	/* slept: not VMM time */
+			continue;
+		}
 		{
 			struct pv_rec rec = { .tsc = t0, .type = PV_EV_VM_ENTRY, .vcpu = (uint16_t)v->idx };
 
@@ -365,7 +458,10 @@ static void vcpu_loop(struct vcpu *v)
 		err = ret < 0 ? errno : 0;
 		t1 = pv_rdtsc();
 		t_back = t1;	/* VMM time runs from this exit to the next entry */
-		vcpu_account(v, t0, t1, force || err == EINTR);
+		v->prev_halted_at_exit = v->halted_at_exit;
+		v->halted_at_exit = false;	/* set again if a budget probe finds it halted */
+		v->last_guest_ns = vcpu_account(v, t0, t1, force || err == EINTR);
+		budget_charge(&v->budget, v->last_guest_ns);
 		force = false;
 		pcpu_track(&v->last_cpu, &v->ring, (uint16_t)v->idx, v->vc, t1);
 		if (err) {
@@ -379,12 +475,14 @@ static void vcpu_loop(struct vcpu *v)
 				break;
 			case EXIT_HALT:
 				vcpu_user_halt(v);
+				t_back = pv_rdtsc();	/* halted: not VMM time */
 				break;
 			case EXIT_END:
 				vm_end(vm, v->ectx.end_reason, v->ectx.end_status);
 				break;
 			}
-			vcpu_flood_check(v, t1);
+			if (vcpu_flood_check(v, t1))
+				t_back = pv_rdtsc();	/* slept: not VMM time */
 		}
 		if (pvchan_pending(&v->pv))
 			pvchan_drain(&v->pv, pv_rdtsc());
@@ -411,10 +509,13 @@ static int vcpu_thread_setup(struct vcpu *v)
 	pthread_sigmask(SIG_SETMASK, NULL, &cur);
 	sigdelset(&cur, KICK_SIGNO);
 	sigdelset(&cur, TIMER_SIGNO);
+	sigdelset(&cur, BUDGET_SIGNO);
 	memcpy(ksm.set, &cur, sizeof(ksm.set));
 	if (ioctl(v->fd, KVM_SET_SIGNAL_MASK, &ksm) < 0)
 		return -errno;
 	err = timer_init(&v->timer, tid, (int)v->idx);
+	if (!err)
+		err = budget_init(&v->budget, tid, (int)v->idx);
 	if (err)
 		return err;
 	if (halt_stats_open(&v->hs, v->fd) == 0)
@@ -460,6 +561,7 @@ int vcpu_start_thread(struct vcpu *v)
 void vcpu_destroy(struct vcpu *v)
 {
 	timer_destroy(&v->timer);
+	budget_destroy(&v->budget);
 	halt_stats_close(&v->hs);
 	halt_stats_close(&v->hs_ctl);
 	if (v->run)

@@ -257,14 +257,21 @@ static int vm_setup_shm(struct vm *vm, char *err, size_t errlen)
 				   .ring_order = vm->cfg->ring_order, .tsc_khz = vm->tsc_khz };
 	int ret;
 
-	/* --shm-fd needs a "lay out in this memfd" variant of pv_shm_create (tracer/shm.c):
-	 * not there yet, so refuse rather than silently create a second region */
-	if (vm->cfg->shm_fd >= 0)
-		return vm_fail(err, errlen, -ENOTSUP, "--shm-fd: not supported yet (needs "
-			       "pv_shm_create_fd in tracer/shm.h); the memfd is passed by `hello`");
-	ret = pv_shm_create(&vm->shm, &p);
-	if (ret)
-		return vm_fail(err, errlen, ret, "shared memory: %s", strerror(-ret));
+	/* --shm-fd: lay the region out in the memfd the daemon created and also holds */
+	if (vm->cfg->shm_fd >= 0) {
+		ret = pv_shm_create_fd(&vm->shm, vm->cfg->shm_fd, &p);
+		if (ret)
+			return vm_fail(err, errlen, ret, "--shm-fd %d: %s", vm->cfg->shm_fd,
+				       ret == -EBUSY ? "not empty" :
+				       ret == -EPERM ? "already sealed (needs a memfd created with "
+						       "MFD_ALLOW_SEALING and no seals)" :
+				       ret == -EINVAL ? "not a memfd that can be sealed" : strerror(-ret));
+		fcntl(vm->shm.fd, F_SETFD, FD_CLOEXEC);
+	} else {
+		ret = pv_shm_create(&vm->shm, &p);
+		if (ret)
+			return vm_fail(err, errlen, ret, "shared memory: %s", strerror(-ret));
+	}
 	vm->vmc = pv_shm_vm(&vm->shm);
 	atomic_store(&vm->vmc->state, PV_VM_STARTING);
 	atomic_store(&vm->vmc->start_tsc, pv_rdtsc());
@@ -356,6 +363,11 @@ void vm_start(struct vm *vm)
 	if (vm->cfg->timer_us)
 		for (i = 0; i < vm->nvcpus; i++)
 			timer_arm(&vm->vcpus[i].timer, vm->cfg->timer_us, 0);
+	/* picked up by each vCPU thread before its first entry: periods start there */
+	if (vm->cfg->budget_runtime_us)
+		for (i = 0; i < vm->nvcpus; i++)
+			budget_set(&vm->vcpus[i].budget, vm->cfg->budget_runtime_us * 1000,
+				   vm->cfg->budget_period_us * 1000);
 	atomic_store(&vm->vmc->state, PV_VM_RUNNING);
 	pthread_mutex_lock(&vm->lock);
 	vm->go = true;
@@ -439,6 +451,20 @@ int vm_set_timer(struct vm *vm, uint32_t vcpu, uint64_t period_us, uint64_t dead
 	if (vcpu >= vm->nvcpus)
 		return -ENOENT;
 	return timer_arm(&vm->vcpus[vcpu].timer, period_us, deadline_us);
+}
+
+int vm_set_budget(struct vm *vm, uint32_t vcpu, uint64_t runtime_us, uint64_t period_us)
+{
+	int err;
+
+	if (vcpu >= vm->nvcpus)
+		return -ENOENT;
+	if (!budget_valid_us(runtime_us, period_us))
+		return -EINVAL;
+	err = budget_set(&vm->vcpus[vcpu].budget, runtime_us * 1000, period_us * 1000);
+	if (!err)
+		vcpu_kick(&vm->vcpus[vcpu]);	/* seen even by a vCPU that never exits */
+	return err;
 }
 
 /* DEV_IO batch per device: one record per op kind that happened since the last tick. */

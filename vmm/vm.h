@@ -16,6 +16,7 @@
 
 #include "tracer/ring.h"
 #include "tracer/shm.h"
+#include "vmm/budget.h"
 #include "vmm/config.h"
 #include "vmm/exit.h"
 #include "vmm/halt.h"
@@ -48,12 +49,17 @@ struct vcpu {
 	struct halt_sample hlast;	/* last sample the vCPU thread used */
 	_Atomic uint64_t halt_exits;	/* halt_exits as last seen (for honoured detection) */
 	struct vmm_timer timer;
+	struct budget budget;		/* runtime per period, enforced by the budget timer */
+	uint64_t last_guest_ns;		/* guest (not halted) ns of the last run interval */
+	bool last_hlt;			/* the last run interval may have executed HLT */
+	bool halted_at_exit;		/* found halted after the last exit (budget probe) */
+	bool prev_halted_at_exit;	/* ... after the exit before it */
 	struct pvchan pv;
 	int64_t tsc_offset;		/* guest TSC = host TSC + offset */
 	int last_cpu;
 	uint64_t first_run_cpu_ns;	/* process CPU time at this vCPU's first KVM_RUN */
 	/* exit-rate limiting (vCPU thread only) */
-	uint64_t win_start_tsc, win_exits, flood_ms_run, throttled_ns;
+	uint64_t win_start_tsc, win_exits, flood_ms_run, flood_throttled_ns;
 	uint32_t eagain_run;
 	bool setup_done;		/* thread prepared (tid, timer), under vm->lock */
 	int setup_err;
@@ -112,6 +118,8 @@ int vm_resume(struct vm *vm);
 /* Change the halt mode at run time; -EOPNOTSUPP when KVM cannot. */
 int vm_set_halt_mode(struct vm *vm, int mode, uint64_t poll_ns);
 int vm_set_timer(struct vm *vm, uint32_t vcpu, uint64_t period_us, uint64_t deadline_us);
+/* Budget @runtime_us per @period_us on vCPU @vcpu (runtime 0 = off); -ENOENT, -EINVAL. */
+int vm_set_budget(struct vm *vm, uint32_t vcpu, uint64_t runtime_us, uint64_t period_us);
 /* Event thread heartbeat: heartbeat_tsc, DEV_IO batches, halt-honoured detection. */
 void vm_tick(struct vm *vm);
 /* Wait for every vCPU thread to stop (after vm_end). */

@@ -27,7 +27,8 @@ static void main_noop(int sig)
 	(void)sig;
 }
 
-/* Signals: vCPU kick/timer are blocked everywhere (collected with sigtimedwait), the
+/* Signals: vCPU kick/timer/budget are blocked everywhere (collected with sigtimedwait;
+ * the kick is unblocked only while a vCPU sleeps out of budget), the
  * termination signals are read through a signalfd by the event thread. */
 static void main_signals(void)
 {
@@ -38,10 +39,12 @@ static void main_signals(void)
 	sa.sa_handler = main_noop;
 	sigaction(KICK_SIGNO, &sa, NULL);
 	sigaction(TIMER_SIGNO, &sa, NULL);
+	sigaction(BUDGET_SIGNO, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	sigemptyset(&set);
 	sigaddset(&set, KICK_SIGNO);
 	sigaddset(&set, TIMER_SIGNO);
+	sigaddset(&set, BUDGET_SIGNO);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGHUP);

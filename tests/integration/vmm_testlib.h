@@ -256,11 +256,14 @@ static inline int tl_ctl_call(int fd, const char *req, char *reply, size_t cap, 
 	}
 }
 
-/* Records of @type in ring @ring (drains it); adds halted ns from HALT_END to *@halt_ns. */
+/* Records by type in ring @ring (drains it); halted ns from HALT_END, THROTTLE overruns. */
 struct tl_counts {
 	uint64_t by_type[PV_EV_MAX];
 	uint64_t exit_by_reason[PV_EXIT_MAX];
 	uint64_t halt_ns;
+	uint64_t throttle_overrun_ns;	/* THROTTLE: sum and max of b (overrun), last c (period) */
+	uint64_t throttle_overrun_max_ns;
+	uint64_t throttle_period_ns;
 	uint64_t nonmono;	/* records older than their predecessor in the same ring */
 	uint64_t total;
 };
@@ -288,6 +291,12 @@ static inline void tl_count_ring(const struct pv_shm *shm, uint32_t ring, struct
 				c->exit_by_reason[r->a]++;
 			if (r->type == PV_EV_HALT_END)
 				c->halt_ns += r->b;
+			if (r->type == PV_EV_THROTTLE) {
+				c->throttle_overrun_ns += r->b;
+				if (r->b > c->throttle_overrun_max_ns)
+					c->throttle_overrun_max_ns = r->b;
+				c->throttle_period_ns = r->c;
+			}
 		}
 	}
 }

@@ -32,6 +32,12 @@ static void test_parse_table(void **state)
 		{ "{\"id\":6,\"cmd\":\"set-timer\",\"vcpu\":1,\"period_us\":1000}", 0, CTL_SET_TIMER, 6, NULL },
 		{ "{\"id\":7,\"cmd\":\"set-timer\",\"vcpu\":0,\"deadline_us\":0}", 0, CTL_SET_TIMER, 7, NULL },
 		{ "{\"id\":8,\"cmd\":\"set-timer\",\"vcpu\":0,\"period_us\":0}", 0, CTL_SET_TIMER, 8, NULL },
+		{ "{\"id\":9,\"cmd\":\"set-budget\",\"vcpu\":0,\"runtime_us\":300,\"period_us\":1000}", 0, CTL_SET_BUDGET, 9, NULL },
+		{ "{\"id\":10,\"cmd\":\"set-budget\",\"vcpu\":255,\"runtime_us\":100,\"period_us\":100}", 0, CTL_SET_BUDGET, 10, NULL },
+		{ "{\"id\":11,\"cmd\":\"set-budget\",\"vcpu\":1,\"runtime_us\":1,\"period_us\":10000000}", 0, CTL_SET_BUDGET, 11, NULL },
+		{ "{\"id\":12,\"cmd\":\"set-budget\",\"vcpu\":0,\"runtime_us\":0}", 0, CTL_SET_BUDGET, 12, NULL },
+		{ "{\"id\":13,\"cmd\":\"set-budget\",\"vcpu\":0,\"runtime_us\":0,\"period_us\":0}", 0, CTL_SET_BUDGET, 13, NULL },
+		{ "{\"cmd\":\"set-budget\",\"period_us\":1000,\"runtime_us\":0,\"vcpu\":3}", 0, CTL_SET_BUDGET, -1, NULL },
 		/* bad */
 		{ "", -EINVAL, 0, -1, "bad JSON" },
 		{ "{", -EINVAL, 0, -1, "bad JSON" },
@@ -61,6 +67,27 @@ static void test_parse_table(void **state)
 		{ "{\"id\":1,\"cmd\":\"set-timer\",\"vcpu\":true,\"period_us\":1000}", -EINVAL, 0, 1, "vcpu" },
 		{ "{\"id\":1,\"cmd\":\"set-timer\",\"vcpu\":0,\"period_us\":1e3}", -EINVAL, 0, 1, "period_us" },
 		{ "{\"id\":1,\"cmd\":\"set-timer\",\"vcpu\":0,\"deadline_us\":99999999999999}", -EINVAL, 0, 1, "deadline_us" },
+		/* set-budget: vcpu in range, 0 < R <= P, 100 us <= P <= 10 s, integers, known keys */
+		{ "{\"id\":1,\"cmd\":\"set-budget\",\"runtime_us\":300,\"period_us\":1000}", -EINVAL, 0, 1, "vcpu" },
+		{ "{\"id\":1,\"cmd\":\"set-budget\",\"vcpu\":256,\"runtime_us\":300,\"period_us\":1000}", -EINVAL, 0, 1, "vcpu" },
+		{ "{\"id\":1,\"cmd\":\"set-budget\",\"vcpu\":-1,\"runtime_us\":300,\"period_us\":1000}", -EINVAL, 0, 1, "vcpu" },
+		{ "{\"id\":1,\"cmd\":\"set-budget\",\"vcpu\":\"0\",\"runtime_us\":300,\"period_us\":1000}", -EINVAL, 0, 1, "vcpu" },
+		{ "{\"id\":1,\"cmd\":\"set-budget\",\"vcpu\":0,\"period_us\":1000}", -EINVAL, 0, 1, "runtime_us" },
+		{ "{\"id\":1,\"cmd\":\"set-budget\",\"vcpu\":0,\"runtime_us\":300}", -EINVAL, 0, 1, "period_us" },
+		{ "{\"id\":1,\"cmd\":\"set-budget\",\"vcpu\":0,\"runtime_us\":1001,\"period_us\":1000}", -EINVAL, 0, 1, "exceed" },
+		{ "{\"id\":1,\"cmd\":\"set-budget\",\"vcpu\":0,\"runtime_us\":50,\"period_us\":99}", -EINVAL, 0, 1, "period_us" },
+		{ "{\"id\":1,\"cmd\":\"set-budget\",\"vcpu\":0,\"runtime_us\":300,\"period_us\":10000001}", -EINVAL, 0, 1, "period_us" },
+		{ "{\"id\":1,\"cmd\":\"set-budget\",\"vcpu\":0,\"runtime_us\":10000001,\"period_us\":10000000}", -EINVAL, 0, 1, "runtime_us" },
+		{ "{\"id\":1,\"cmd\":\"set-budget\",\"vcpu\":0,\"runtime_us\":-300,\"period_us\":1000}", -EINVAL, 0, 1, "runtime_us" },
+		{ "{\"id\":1,\"cmd\":\"set-budget\",\"vcpu\":0,\"runtime_us\":300.0,\"period_us\":1000}", -EINVAL, 0, 1, "runtime_us" },
+		{ "{\"id\":1,\"cmd\":\"set-budget\",\"vcpu\":0,\"runtime_us\":3e2,\"period_us\":1000}", -EINVAL, 0, 1, "runtime_us" },
+		{ "{\"id\":1,\"cmd\":\"set-budget\",\"vcpu\":0,\"runtime_us\":300,\"period_us\":\"1000\"}", -EINVAL, 0, 1, "period_us" },
+		{ "{\"id\":1,\"cmd\":\"set-budget\",\"vcpu\":0,\"runtime_us\":300,\"period_us\":null}", -EINVAL, 0, 1, "period_us" },
+		{ "{\"id\":1,\"cmd\":\"set-budget\",\"vcpu\":0,\"runtime_us\":true,\"period_us\":1000}", -EINVAL, 0, 1, "runtime_us" },
+		{ "{\"id\":1,\"cmd\":\"set-budget\",\"vcpu\":0,\"runtime_us\":0,\"period_us\":10000001}", -EINVAL, 0, 1, "period_us" },
+		{ "{\"id\":1,\"cmd\":\"set-budget\",\"vcpu\":0,\"runtime_us\":300,\"period_us\":1000,\"deadline_us\":900}", -EINVAL, 0, 1, "unknown argument" },
+		{ "{\"id\":1,\"cmd\":\"set-budget\",\"vcpu\":0,\"runtime_ns\":300000,\"period_us\":1000}", -EINVAL, 0, 1, "unknown argument" },
+		{ "{\"id\":1,\"cmd\":\"set-budget\",\"vcpu\":0,\"runtime_us\":300,\"runtime_us\":200,\"period_us\":1000}", -EINVAL, 0, -1, "bad JSON" },
 	};
 	unsigned int i;
 
@@ -91,6 +118,8 @@ static void test_parse_args(void **state)
 	char err[CTL_ERR_MAX];
 	const char *l1 = "{\"id\":2,\"cmd\":\"set-halt-mode\",\"mode\":\"poll\",\"poll_ns\":50000}";
 	const char *l2 = "{\"id\":2,\"cmd\":\"set-timer\",\"vcpu\":1,\"period_us\":1000}";
+	const char *l3 = "{\"id\":3,\"cmd\":\"set-budget\",\"vcpu\":2,\"runtime_us\":300,\"period_us\":1000}";
+	const char *l4 = "{\"id\":4,\"cmd\":\"set-budget\",\"vcpu\":1,\"runtime_us\":0}";
 	char big[CTL_LINE_MAX + 10];
 
 	(void)state;
@@ -102,6 +131,15 @@ static void test_parse_args(void **state)
 	assert_int_equal(req.timer.vcpu, 1);
 	assert_int_equal(req.timer.period_us, 1000);
 	assert_int_equal(req.timer.deadline_us, 0);
+	assert_int_equal(ctl_proto_parse(l3, strlen(l3), &req, err, sizeof(err)), 0);
+	assert_int_equal(req.cmd, CTL_SET_BUDGET);
+	assert_int_equal(req.budget.vcpu, 2);
+	assert_int_equal(req.budget.runtime_us, 300);
+	assert_int_equal(req.budget.period_us, 1000);
+	assert_int_equal(ctl_proto_parse(l4, strlen(l4), &req, err, sizeof(err)), 0);
+	assert_int_equal(req.budget.vcpu, 1);
+	assert_int_equal(req.budget.runtime_us, 0);
+	assert_int_equal(req.budget.period_us, 0);
 	/* oversized and embedded NUL */
 	memset(big, ' ', sizeof(big));
 	assert_int_equal(ctl_proto_parse(big, sizeof(big), &req, err, sizeof(err)), -EINVAL);
@@ -130,6 +168,7 @@ static void test_encode(void **state)
 	assert_int_equal(s[strlen(s) - 1], '\n');
 	free(s);
 	assert_string_equal(ctl_cmd_name(CTL_SET_TIMER), "set-timer");
+	assert_string_equal(ctl_cmd_name(CTL_SET_BUDGET), "set-budget");
 	assert_string_equal(ctl_cmd_name(CTL_CMD_MAX), "?");
 }
 
