@@ -136,9 +136,17 @@ static void test_mixed_vm_deadline(void **state)
 	run_mixed("deadline");
 }
 
+/* SCHED_FIFO at a deadline-monotonic priority, the budget enforced by the VMM timer. */
+static void test_mixed_vm_budget(void **state)
+{
+	(void)state;
+	run_mixed("budget");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_mixed_vm_budget),
 		cmocka_unit_test(test_mixed_vm_deadline),
 	};
 
