@@ -203,7 +203,7 @@ int main(int argc, char **argv)
 	printf("BENCH qos.backend_%s 1 flag\n", on.backend);
 
 	snprintf(cfg, sizeof(cfg), "%s/wake.json", dir);
-	snprintf(text, sizeof(text), wake_cfg_fmt, (secs - 1) * 700, (secs - 1) * 700);
+	snprintf(text, sizeof(text), wake_cfg_fmt, (secs - 2) * 600, (secs - 2) * 600);
 	write_config(cfg, text);
 	snprintf(st, sizeof(st), "%s/wake", dir);
 	snprintf(sum, sizeof(sum), "%s/wake-summary.json", dir);
