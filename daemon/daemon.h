@@ -15,6 +15,7 @@
 #include <stdio.h>
 
 #include "daemon/cmdq.h"
+#include "daemon/commands.h"
 #include "daemon/config.h"
 #include "daemon/dvm.h"
 #include "daemon/power.h"
@@ -52,6 +53,7 @@ struct daemon {
 
 	struct dvm *vms[CFG_MAX_VMS];	/* by slot */
 	struct tracebuf trace;		/* recent events for the API */
+	struct cmds_wait cmds_wait[CMDS_MAX_PENDING];	/* API commands waiting (commands.c) */
 
 	struct pv_clock clk;		/* host TSC */
 	uint64_t start_ns;

@@ -274,8 +274,10 @@ static void dispatch(struct daemon *d, uint64_t tag)
 
 	switch (kind) {
 	case DFD_TIMER:
-		if (read(d->tfd, &expirations, sizeof(expirations)) > 0)
+		if (read(d->tfd, &expirations, sizeof(expirations)) > 0) {
 			daemon_tick(d);
+			cmds_tick(d);	/* API deletions whose VMM is down */
+		}
 		break;
 	case DFD_SIGNAL:
 		on_signal(d);

@@ -71,7 +71,7 @@ static int run_daemon(const char *config, const char *state, const char *summary
 
 		dup2(fd, 1);
 		dup2(fd, 2);
-		execl(exe, exe, "--config", config, "--state-dir", state, "--run-for", secs_s,
+		execl(exe, exe, "--listen", "127.0.0.1:0", "--config", config, "--state-dir", state, "--run-for", secs_s,
 		      "--quiet", "--summary-json", summary, (char *)NULL);
 		_exit(127);
 	}

@@ -107,7 +107,7 @@ static void test_bad_configs(void **state)
 		snprintf(cfg, sizeof(cfg), "%s/bad%u.json", tmpdir, i);
 		snprintf(log, sizeof(log), "%s/bad%u.log", tmpdir, i);
 		dr_write_file(cfg, cases[i].json);
-		assert_int_equal(dr_wait_exit(dr_start_daemon(bindir, log, (const char *const[]){ "--config", cfg,
+		assert_int_equal(dr_wait_exit(dr_start_daemon(bindir, log, (const char *const[]){ "--listen", "127.0.0.1:0", "--config", cfg,
 							NULL }), 5000), 2);
 		out = dr_slurp(log);
 		if (!strstr(out, cases[i].field))
@@ -128,7 +128,7 @@ static void test_run_for_summary(void **state)
 	snprintf(sum, sizeof(sum), "%s/summary.json", tmpdir);
 	snprintf(st, sizeof(st), "%s/state-run", tmpdir);
 	dr_write_file(cfg, two_vms);
-	assert_int_equal(dr_wait_exit(dr_start_daemon(bindir, log, (const char *const[]){ "--config", cfg,
+	assert_int_equal(dr_wait_exit(dr_start_daemon(bindir, log, (const char *const[]){ "--listen", "127.0.0.1:0", "--config", cfg,
 				"--state-dir", st, "--run-for", "3", "--summary-json", sum, NULL }),
 				   20000), 0);
 	assert_true(dr_wait_for(log, "node", 10));	/* the live view was printed */
@@ -182,7 +182,7 @@ static void test_vmm_killed_is_restarted(void **state)
 	snprintf(log, sizeof(log), "%s/kill-vmm.log", tmpdir);
 	snprintf(st, sizeof(st), "%s/state-kill", tmpdir);
 	dr_write_file(cfg, two_vms);
-	d = dr_start_daemon(bindir, log, (const char *const[]){ "--config", cfg, "--state-dir", st, "--quiet",
+	d = dr_start_daemon(bindir, log, (const char *const[]){ "--listen", "127.0.0.1:0", "--config", cfg, "--state-dir", st, "--quiet",
 						     NULL });
 	assert_true(dr_wait_for(log, "vm hog: attached", 10000));
 	vmm = run_pid(st, "hog");
@@ -227,7 +227,7 @@ static void test_daemon_killed_reattaches(void **state)
 	snprintf(st, sizeof(st), "%s/state-reattach", tmpdir);
 	snprintf(sum, sizeof(sum), "%s/reattach.json", tmpdir);
 	dr_write_file(cfg, two_vms);
-	d = dr_start_daemon(bindir, log, (const char *const[]){ "--config", cfg, "--state-dir", st, "--quiet",
+	d = dr_start_daemon(bindir, log, (const char *const[]){ "--listen", "127.0.0.1:0", "--config", cfg, "--state-dir", st, "--quiet",
 						     NULL });
 	assert_true(dr_wait_for(log, "vm rt: attached", 10000));
 	assert_true(dr_wait_for(log, "vm hog: attached", 10000));
@@ -240,7 +240,7 @@ static void test_daemon_killed_reattaches(void **state)
 	assert_int_equal(kill(hog, 0), 0);	/* the VMMs outlive the daemon */
 	assert_int_equal(kill(rt, 0), 0);
 
-	d = dr_start_daemon(bindir, log2, (const char *const[]){ "--config", cfg, "--state-dir", st, "--quiet",
+	d = dr_start_daemon(bindir, log2, (const char *const[]){ "--listen", "127.0.0.1:0", "--config", cfg, "--state-dir", st, "--quiet",
 						      "--run-for", "2", "--summary-json", sum, NULL });
 	assert_int_equal(dr_wait_exit(d, 20000), 0);
 	assert_true(dr_wait_for(log2, "vm hog: re-attaching to running pv-vmm", 10));

@@ -80,7 +80,7 @@ static void run_mixed(const char *backend)
 	snprintf(sum, sizeof(sum), "%s/mixed-%s-summary.json", tmpdir, backend);
 	snprintf(text, sizeof(text), mixed_fmt, backend);
 	dr_write_file(cfg, text);
-	assert_int_equal(dr_wait_exit(dr_start_daemon(bindir, log, (const char *const[]){ "--config", cfg,
+	assert_int_equal(dr_wait_exit(dr_start_daemon(bindir, log, (const char *const[]){ "--listen", "127.0.0.1:0", "--config", cfg,
 				"--state-dir", st, "--run-for", "4", "--quiet", "--summary-json", sum,
 				NULL }), 20000), 0);
 	j = json_load_file(sum, 0, NULL);

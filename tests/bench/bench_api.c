@@ -1,0 +1,204 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * bench_api: the REST API and /metrics of the real powervisord under load, with VMs running.
+ *
+ * The daemon runs 16 small pvguest VMs (1 vCPU, 16 MiB, a light `burst` workload) and one
+ * real-time VM (rt:period_us=1000,wcet_us=200, class realtime with a 700/1000 us
+ * reservation), with a token file and no per-client rate limit (--api-rate 0). wrk (-t2 -c16 -d5s --latency, bearer token) loads
+ * GET /api/v1/vms, then GET /metrics. Printed:
+ *   BENCH api.vms_rps / api.vms_p99_ms          goal >= 10000 req/s, <= 5 ms
+ *   BENCH api.metrics_rps / api.metrics_p99_ms  same goals
+ *   BENCH api.metrics_bytes                     size of one scrape
+ *   BENCH api.rt_misses_idle                    RT deadline misses in 5 s without load
+ *   BENCH api.rt_misses_during_load             ... accrued during the two load windows (goal 0)
+ * Bounded (< 60 s); skipped without wrk or /dev/kvm. 2 cores shared with the VMs and wrk:
+ * the figures say what this machine does, not what the API costs alone.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/wait.h>
+
+#include "tests/common/apid.h"
+#include "tests/common/daemon_run.h"
+
+#define WRK		"/usr/bin/wrk"
+#define NVMS		16
+#define LOAD_S		5
+#define WRK_LIMIT_MS	((LOAD_S + 10) * 1000u)
+
+struct wrk_result {
+	double rps;
+	double p99_ms;
+	long long non2xx;
+	long long requests;
+};
+
+static struct apid d;
+
+static char *config(void)
+{
+	size_t cap = 8192, len = 0;
+	char *s = malloc(cap);
+	int i;
+
+	if (!s)
+		return NULL;
+	len += (size_t)snprintf(s + len, cap - len,
+		"{ \"node\": { \"tick_ms\": 10, \"backend\": \"model\", \"governor\": \"transition\" },\n"
+		"  \"vms\": [\n"
+		"    { \"name\": \"rt0\", \"workload\": \"rt:period_us=1000,wcet_us=200\", \"memory_mib\": 16,\n"
+		"      \"qos\": \"realtime\", \"reservation\": { \"runtime_us\": 700, \"period_us\": 1000 } }");
+	for (i = 0; i < NVMS; i++)
+		len += (size_t)snprintf(s + len, cap - len, ",\n    { \"name\": \"b%02d\", \"workload\": "
+					"\"burst:on_ms=1,off_ms=200\", \"memory_mib\": 16 }", i);
+	snprintf(s + len, cap - len, "\n  ] }\n");
+	return s;
+}
+
+/* "1.23ms" / "850.00us" / "1.02s" → ms. */
+static double to_ms(const char *v)
+{
+	char *end;
+	double x = strtod(v, &end);
+
+	if (!strncmp(end, "us", 2))
+		return x / 1000.0;
+	if (!strncmp(end, "ms", 2))
+		return x;
+	if (*end == 's')
+		return x * 1000.0;
+	return x;
+}
+
+static int run_wrk(const char *path, struct wrk_result *res)
+{
+	char url[128], hdr[128], out[160], *text, *p;
+	uint64_t end;
+	pid_t pid;
+	int st = -1;
+
+	memset(res, 0, sizeof(*res));
+	snprintf(url, sizeof(url), "http://127.0.0.1:%u%s", (unsigned int)d.port, path);
+	snprintf(hdr, sizeof(hdr), "Authorization: Bearer %s", APID_READ_TOKEN);
+	snprintf(out, sizeof(out), "%s/wrk.out", d.dir);
+	pid = fork();
+	if (pid == 0) {
+		int fd = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+
+		dup2(fd, 1);
+		dup2(fd, 2);
+		execl(WRK, WRK, "-t2", "-c16", "-d5s", "--timeout", "2s", "--latency", "-H", hdr, url,
+		      (char *)NULL);
+		_exit(127);
+	}
+	if (pid < 0)
+		return -errno;
+	end = dr_now_ms() + WRK_LIMIT_MS;
+	while (dr_now_ms() < end && waitpid(pid, &st, WNOHANG) != pid)
+		usleep(50000);
+	if (dr_now_ms() >= end) {
+		kill(pid, SIGKILL);
+		waitpid(pid, &st, 0);
+		return -ETIMEDOUT;
+	}
+	text = dr_slurp(out);
+	printf("--- wrk %s\n%s", path, text);
+	if ((p = strstr(text, "Requests/sec:")))
+		res->rps = strtod(p + 13, NULL);
+	if ((p = strstr(text, "Latency Distribution")) && (p = strstr(p, "99%")))
+		res->p99_ms = to_ms(p + 3 + strspn(p + 3, " \t"));
+	if ((p = strstr(text, "Non-2xx or 3xx responses:")))
+		res->non2xx = atoll(p + 25);
+	if ((p = strstr(text, " requests in ")))
+		while (p > text && p[-1] >= '0' && p[-1] <= '9')
+			p--, res->requests = atoll(p);
+	free(text);
+	return res->rps > 0 ? 0 : -EIO;
+}
+
+static long long rt_misses(void)
+{
+	json_t *j = apid_get(&d, "/api/v1/vms/rt0", NULL);
+	long long m = json_integer_value(json_object_get(j, "rt_misses"));
+
+	json_decref(j);
+	return m;
+}
+
+static int all_running(void)
+{
+	json_t *j = apid_get(&d, "/api/v1/vms", NULL), *v;
+	size_t i;
+	int n = 0;
+
+	json_array_foreach(json_object_get(j, "vms"), i, v)
+		n += !strcmp(json_string_value(json_object_get(v, "state")) ?: "", "running");
+	json_decref(j);
+	return n;
+}
+
+int main(void)
+{
+	struct wrk_result vms, met;
+	long long m0, m1, m2, m3, m4;
+	struct http_result r;
+	uint64_t end;
+	char *cfg;
+	int rc = 1;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (access(WRK, X_OK)) {
+		printf("bench_api: %s is not installed: skipped\n", WRK);
+		return 0;
+	}
+	if (apid_find_bindir(d.bindir, sizeof(d.bindir)) || !apid_can_run(d.bindir)) {
+		printf("bench_api: needs /dev/kvm and the built guest: skipped\n");
+		return 0;
+	}
+	cfg = config();
+	/* no per-client rate limit: wrk is one client and would mostly measure 429s */
+	if (!cfg || apid_start(&d, cfg, true, (const char *const[]){ "--api-rate", "0", NULL },
+			       20000)) {
+		free(cfg);
+		apid_stop(&d);
+		return 1;
+	}
+	free(cfg);
+	end = dr_now_ms() + 20000;
+	while (all_running() < NVMS + 1 && dr_now_ms() < end)
+		usleep(100000);
+	printf("bench_api: %d VMs running\n", all_running());
+	sleep(1);	/* settle: reservations applied, first windows closed */
+
+	m0 = rt_misses();
+	sleep(LOAD_S);
+	m1 = rt_misses();
+	if (run_wrk("/api/v1/vms", &vms))
+		goto out;
+	m2 = rt_misses();
+	if (apid_req(&d, "GET", "/metrics", NULL, &r) == 0) {
+		printf("BENCH api.metrics_bytes %zu bytes\n", r.body_len);
+		http_result_free(&r);
+	}
+	m3 = rt_misses();
+	if (run_wrk("/metrics", &met))
+		goto out;
+	m4 = rt_misses();
+	printf("BENCH api.vms_rps %.0f req/s\n", vms.rps);
+	printf("BENCH api.vms_p99_ms %.2f ms\n", vms.p99_ms);
+	printf("BENCH api.vms_non2xx %lld count\n", vms.non2xx);
+	printf("BENCH api.metrics_rps %.0f req/s\n", met.rps);
+	printf("BENCH api.metrics_p99_ms %.2f ms\n", met.p99_ms);
+	printf("BENCH api.metrics_non2xx %lld count\n", met.non2xx);
+	printf("BENCH api.rt_misses_idle %lld count\n", m1 - m0);
+	printf("BENCH api.rt_misses_during_load %lld count\n", (m2 - m1) + (m4 - m3));
+	rc = 0;
+out:
+	apid_stop(&d);
+	return rc;
+}
