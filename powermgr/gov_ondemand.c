@@ -45,10 +45,6 @@ struct od_cpu {
 	uint32_t last_khz;
 };
 
-struct od_priv {
-	struct od_cpu *cpu;	/* [plat->ncpus] */
-};
-
 /* Percent of the window the CPU was not idle. */
 static unsigned int od_load_pct(const struct pm_cpu_sample *c)
 {
@@ -63,47 +59,29 @@ static unsigned int od_load_pct(const struct pm_cpu_sample *c)
 
 static int od_init(struct pm_gov *gov)
 {
-	struct od_priv *p = calloc(1, sizeof(*p));
-
-	if (!p)
-		return -ENOMEM;
-	p->cpu = calloc(gov->plat->ncpus ? gov->plat->ncpus : 1, sizeof(*p->cpu));
-	if (!p->cpu) {
-		free(p);
-		return -ENOMEM;
-	}
-	gov->priv = p;
-	return 0;
-}
-
-static void od_exit(struct pm_gov *gov)
-{
-	struct od_priv *p = gov->priv;
-
-	free(p->cpu);
-	free(p);
+	return pm_gov_priv_percpu(gov, sizeof(struct od_cpu));
 }
 
 static int od_start(struct pm_gov *gov)
 {
-	struct od_priv *p = gov->priv;
+	struct od_cpu *cpus = gov->priv;	/* [plat->ncpus] */
 
 	for (unsigned int i = 0; i < gov->plat->ncpus; i++)
-		p->cpu[i] = (struct od_cpu){ 0, 0 };
+		cpus[i] = (struct od_cpu){ 0, 0 };
 	return 0;
 }
 
 static int od_decide(struct pm_gov *gov, const struct pm_sample *s, struct pm_decision *d)
 {
 	const struct pm_platform *plat = gov->plat;
-	struct od_priv *p = gov->priv;
+	struct od_cpu *cpus = gov->priv;	/* [plat->ncpus] */
 	uint32_t min_f = pm_platform_min_khz(plat);
 	uint32_t max_f = gov->tun[OD_TURBO] ? pm_platform_max_khz(plat) : pm_platform_base_khz(plat);
 
 	if (s->ncpus > plat->ncpus)
 		return -EINVAL;
 	for (unsigned int i = 0; i < s->ncpus; i++) {
-		struct od_cpu *oc = &p->cpu[i];
+		struct od_cpu *oc = &cpus[i];
 		unsigned int load = od_load_pct(&s->cpu[i]);
 		uint32_t khz;
 
@@ -129,7 +107,7 @@ const struct pm_governor_ops pm_gov_ondemand_ops = {
 	.tunables = od_tunables,
 	.nr_tunables = OD_NR_TUNABLES,
 	.init = od_init,
-	.exit = od_exit,
+	.exit = pm_gov_priv_free,
 	.start = od_start,
 	.decide = od_decide,
 };

@@ -77,39 +77,17 @@ struct tr_cpu {
 	int last_limit;
 };
 
-struct tr_priv {
-	struct tr_cpu *cpu;	/* [plat->ncpus] */
-};
-
 static int tr_init(struct pm_gov *gov)
 {
-	struct tr_priv *p = calloc(1, sizeof(*p));
-
-	if (!p)
-		return -ENOMEM;
-	p->cpu = calloc(gov->plat->ncpus ? gov->plat->ncpus : 1, sizeof(*p->cpu));
-	if (!p->cpu) {
-		free(p);
-		return -ENOMEM;
-	}
-	gov->priv = p;
-	return 0;
-}
-
-static void tr_exit(struct pm_gov *gov)
-{
-	struct tr_priv *p = gov->priv;
-
-	free(p->cpu);
-	free(p);
+	return pm_gov_priv_percpu(gov, sizeof(struct tr_cpu));
 }
 
 static int tr_start(struct pm_gov *gov)
 {
-	struct tr_priv *p = gov->priv;
+	struct tr_cpu *cpus = gov->priv;	/* [plat->ncpus] */
 
 	for (unsigned int i = 0; i < gov->plat->ncpus; i++)
-		p->cpu[i].last_limit = pm_platform_deepest(gov->plat);
+		cpus[i].last_limit = pm_platform_deepest(gov->plat);
 	return 0;
 }
 
@@ -170,7 +148,7 @@ static int tr_cstate(const struct pm_gov *gov, const struct pm_cpu_sample *c, in
 
 static int tr_decide(struct pm_gov *gov, const struct pm_sample *s, struct pm_decision *d)
 {
-	struct tr_priv *p = gov->priv;
+	struct tr_cpu *cpus = gov->priv;	/* [plat->ncpus] */
 
 	if (s->ncpus > gov->plat->ncpus)
 		return -EINVAL;
@@ -178,8 +156,8 @@ static int tr_decide(struct pm_gov *gov, const struct pm_sample *s, struct pm_de
 		const struct pm_cpu_sample *c = &s->cpu[i];
 
 		d->cpu[i].target_khz = tr_freq(gov, c);
-		d->cpu[i].cstate_limit = tr_cstate(gov, c, p->cpu[i].last_limit);
-		p->cpu[i].last_limit = d->cpu[i].cstate_limit;
+		d->cpu[i].cstate_limit = tr_cstate(gov, c, cpus[i].last_limit);
+		cpus[i].last_limit = d->cpu[i].cstate_limit;
 	}
 	return 0;
 }
@@ -189,7 +167,7 @@ const struct pm_governor_ops pm_gov_transition_ops = {
 	.tunables = tr_tunables,
 	.nr_tunables = TR_NR_TUNABLES,
 	.init = tr_init,
-	.exit = tr_exit,
+	.exit = pm_gov_priv_free,
 	.start = tr_start,
 	.decide = tr_decide,
 };

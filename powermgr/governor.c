@@ -207,3 +207,15 @@ void pm_gov_mgr_shutdown(struct pm_gov_mgr *m)
 	pm_gov_destroy(m->cur);
 	m->cur = NULL;
 }
+
+int pm_gov_priv_percpu(struct pm_gov *gov, size_t elem)
+{
+	gov->priv = calloc(gov->plat->ncpus ? gov->plat->ncpus : 1, elem);
+	return gov->priv ? 0 : -ENOMEM;
+}
+
+void pm_gov_priv_free(struct pm_gov *gov)
+{
+	free(gov->priv);
+	gov->priv = NULL;
+}

@@ -15,6 +15,7 @@
 #define PV_POWERMGR_GOVERNOR_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "powermgr/clamp.h"
@@ -73,6 +74,10 @@ const char *const *pm_governor_names(void);
 int pm_gov_create(const struct pm_governor_ops *ops, const struct pm_platform *plat,
 		  const struct pm_tunable_kv *kv, unsigned int nkv, struct pm_gov **out);
 void pm_gov_destroy(struct pm_gov *gov);
+/* Governor state of @elem bytes per CPU as gov->priv (zeroed); 0 or -ENOMEM. */
+int pm_gov_priv_percpu(struct pm_gov *gov, size_t elem);
+/* The exit op of governors that use pm_gov_priv_percpu. */
+void pm_gov_priv_free(struct pm_gov *gov);
 int pm_gov_decide(struct pm_gov *gov, const struct pm_sample *s, struct pm_decision *d);
 
 /* Tunables: validated against the table. */
