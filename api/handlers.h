@@ -97,6 +97,11 @@ const struct dsnap *handlers_rate_base(struct api_ctx *ctx, struct snap *cur, st
 /* The VM of path parameter 0 in @s, or NULL with a 404 in @resp. */
 const struct dsnap_vm *handlers_vm(const struct dsnap *s, const struct api_req *req,
 				   struct api_resp *resp);
+/* Encodes one VM of a snapshot (NULL on allocation failure). */
+typedef json_t *(*handlers_vm_encode_fn)(const struct dsnap *s, const struct dsnap_vm *vm);
+/* GET of a per-VM resource: latest snapshot → VM of path parameter 0 (404) → @enc → 200. */
+int handlers_get_vm(void *ctx, const struct api_req *req, struct api_resp *resp,
+		    handlers_vm_encode_fn enc);
 /* Wait (briefly) for a snapshot newer than @after_seq; falls back to the latest. */
 const struct dsnap *handlers_snap_after(struct api_ctx *ctx, uint64_t after_seq,
 					struct snap **ref, struct api_resp *resp);
@@ -129,7 +134,7 @@ json_t *handlers_hist_json(const struct pv_hist *h);
 const char *handlers_vm_state_name(int state);
 json_t *handlers_vm_summary(const struct dsnap_vm *vm);
 json_t *handlers_vm_full(const struct dsnap *s, const struct dsnap_vm *vm);
-json_t *handlers_qos_json(const struct dsnap_vm *vm);
+json_t *handlers_qos_json(const struct dsnap *s, const struct dsnap_vm *vm);
 json_t *handlers_energy_json(const struct dsnap *s, const struct dsnap_vm *vm);
 
 #endif /* PV_API_HANDLERS_H */

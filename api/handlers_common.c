@@ -150,6 +150,25 @@ const struct dsnap_vm *handlers_vm(const struct dsnap *s, const struct api_req *
 	return vm;
 }
 
+int handlers_get_vm(void *ctx, const struct api_req *req, struct api_resp *resp,
+		    handlers_vm_encode_fn enc)
+{
+	struct snap *ref;
+	const struct dsnap *s = handlers_snap(ctx, &ref, resp);
+	const struct dsnap_vm *vm;
+	json_t *j = NULL;
+
+	if (!s)
+		return 0;
+	vm = handlers_vm(s, req, resp);
+	if (vm)
+		j = enc(s, vm);
+	snapshot_put(ref);
+	if (!vm)
+		return 0;
+	return j ? api_json(resp, 200, j) : -ENOMEM;
+}
+
 /* ---- commands ------------------------------------------------------------------------ */
 
 int handlers_errno_status(int err)

@@ -11,8 +11,9 @@
 
 #include "api/handlers.h"
 
-json_t *handlers_qos_json(const struct dsnap_vm *vm)
+json_t *handlers_qos_json(const struct dsnap *s, const struct dsnap_vm *vm)
 {
+	(void)s;
 	const struct dsnap_qos *q = &vm->qos;
 	json_t *j = json_pack("{s:s, s:s, s:b, s:s, s:f}", "class", pv_qos_class_name((unsigned)q->cls),
 			      "backend", q->backend, "admitted", q->admitted, "reason", q->reason,
@@ -46,20 +47,7 @@ json_t *handlers_qos_json(const struct dsnap_vm *vm)
 
 int handlers_qos_get(void *ctx, const struct api_req *req, struct api_resp *resp)
 {
-	struct snap *ref;
-	const struct dsnap *s = handlers_snap(ctx, &ref, resp);
-	const struct dsnap_vm *vm;
-	json_t *j = NULL;
-
-	if (!s)
-		return 0;
-	vm = handlers_vm(s, req, resp);
-	if (vm)
-		j = handlers_qos_json(vm);
-	snapshot_put(ref);
-	if (!vm)
-		return 0;
-	return j ? api_json(resp, 200, j) : -ENOMEM;
+	return handlers_get_vm(ctx, req, resp, handlers_qos_json);
 }
 
 static int parse_reservation(json_t *r, struct cfg_reservation *out, struct api_resp *resp)
@@ -169,7 +157,7 @@ static int qos_change(struct api_ctx *ctx, const struct api_req *req, const stru
 		return 0;
 	vm = dsnap_vm(s, req->params[0]);
 	if (vm)
-		j = handlers_qos_json(vm);
+		j = handlers_qos_json(s, vm);
 	snapshot_put(ref);
 	if (!vm)
 		return api_error(resp, 404, "not_found", "name", "VM '%s' went away", req->params[0]);

@@ -84,7 +84,7 @@ json_t *handlers_vm_full(const struct dsnap *s, const struct dsnap_vm *vm)
 			    "completions", clamp_i64(vm->total.rt_completions),
 			    "misses", clamp_i64(vm->total.rt_misses),
 			    "lateness", handlers_hist_json(&vm->total.rt_release_lat)));
-	json_object_set_new(j, "qos_state", handlers_qos_json(vm));
+	json_object_set_new(j, "qos_state", handlers_qos_json(s, vm));
 	json_object_set_new(j, "energy", handlers_energy_json(s, vm));
 	return j;
 }
@@ -131,38 +131,18 @@ int handlers_vms_list(void *vctx, const struct api_req *req, struct api_resp *re
 
 int handlers_vms_get(void *ctx, const struct api_req *req, struct api_resp *resp)
 {
-	struct snap *ref;
-	const struct dsnap *s = handlers_snap(ctx, &ref, resp);
-	const struct dsnap_vm *vm;
-	json_t *j = NULL;
+	return handlers_get_vm(ctx, req, resp, handlers_vm_full);
+}
 
-	if (!s)
-		return 0;
-	vm = handlers_vm(s, req, resp);
-	if (vm)
-		j = handlers_vm_full(s, vm);
-	snapshot_put(ref);
-	if (!vm)
-		return 0;
-	return j ? api_json(resp, 200, j) : -ENOMEM;
+static json_t *vcpus_resource(const struct dsnap *s, const struct dsnap_vm *vm)
+{
+	(void)s;
+	return json_pack("{s:o}", "vcpus", vcpus_json(vm));
 }
 
 int handlers_vms_vcpus(void *ctx, const struct api_req *req, struct api_resp *resp)
 {
-	struct snap *ref;
-	const struct dsnap *s = handlers_snap(ctx, &ref, resp);
-	const struct dsnap_vm *vm;
-	json_t *j = NULL;
-
-	if (!s)
-		return 0;
-	vm = handlers_vm(s, req, resp);
-	if (vm)
-		j = json_pack("{s:o}", "vcpus", vcpus_json(vm));
-	snapshot_put(ref);
-	if (!vm)
-		return 0;
-	return j ? api_json(resp, 200, j) : -ENOMEM;
+	return handlers_get_vm(ctx, req, resp, vcpus_resource);
 }
 
 /* Exits of @vm per second since the same VM in @base (NULL: over the last tick). */
@@ -213,18 +193,5 @@ int handlers_vms_exits(void *ctx, const struct api_req *req, struct api_resp *re
 
 int handlers_vms_energy(void *ctx, const struct api_req *req, struct api_resp *resp)
 {
-	struct snap *ref;
-	const struct dsnap *s = handlers_snap(ctx, &ref, resp);
-	const struct dsnap_vm *vm;
-	json_t *j = NULL;
-
-	if (!s)
-		return 0;
-	vm = handlers_vm(s, req, resp);
-	if (vm)
-		j = handlers_energy_json(s, vm);
-	snapshot_put(ref);
-	if (!vm)
-		return 0;
-	return j ? api_json(resp, 200, j) : -ENOMEM;
+	return handlers_get_vm(ctx, req, resp, handlers_energy_json);
 }
