@@ -26,6 +26,31 @@ int dr_find_bindir(char *out, size_t len, int levels_up)
 	return 0;
 }
 
+int dr_setup(char *bindir, size_t len, char *tmpl, bool need_root)
+{
+	char probe[PATH_MAX + 32];
+
+	if (dr_find_bindir(bindir, len, 3))	/* build/tests/<suite>/x -> build */
+		return -1;
+	snprintf(probe, sizeof(probe), "%s/guest/pvguest.elf", bindir);
+	if (access("/dev/kvm", R_OK | W_OK) || access(probe, R_OK) || (need_root && geteuid())) {
+		printf("needs /dev/kvm, pvguest%s: skipped\n", need_root ? " and root" : "");
+		return -1;
+	}
+	return mkdtemp(tmpl) ? 0 : -1;
+}
+
+int dr_teardown(const char *pattern, const char *dir)
+{
+	char cmd[512];
+
+	/* threads back to SCHED_OTHER first: a deadline thread killed in KVM_RUN can linger */
+	snprintf(cmd, sizeof(cmd), "for p in $(pgrep -f '%s'); do for t in /proc/$p/task/*; do "
+		 "chrt -o -p 0 ${t##*/}; done; done 2>/dev/null; pkill -9 -f '%s'; rm -rf %s",
+		 pattern, pattern, dir);
+	return system(cmd) >= 0 ? 0 : -1;
+}
+
 uint64_t dr_now_ms(void)
 {
 	struct timespec ts;

@@ -9,6 +9,14 @@
 
 /* The build directory of the running test (build/tests/<suite>/x -> build); 0 or -1. */
 int dr_find_bindir(char *out, size_t len, int levels_up);
+/*
+ * Set-up of a test that runs the daemon on KVM: @bindir from the test's own path, a fresh
+ * temporary directory from @tmpl ("/tmp/xxx-XXXXXX", rewritten in place). -1 with a
+ * message when /dev/kvm, pvguest (or root, when @need_root) are missing: skip.
+ */
+int dr_setup(char *bindir, size_t len, char *tmpl, bool need_root);
+/* Threads of VMMs matching @pattern back to SCHED_OTHER, SIGKILL them, remove @dir. */
+int dr_teardown(const char *pattern, const char *dir);
 uint64_t dr_now_ms(void);
 void dr_write_file(const char *path, const char *text);
 /* Whole file as a NUL-terminated string (empty when unreadable); free() it. */

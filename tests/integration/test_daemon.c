@@ -55,36 +55,15 @@ static const char two_vms[] =
 
 static int setup(void **state)
 {
-	char exe[PATH_MAX], *slash, probe[PATH_MAX + 32];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-
 	(void)state;
-	if (n <= 0)
-		return -1;
-	exe[n] = '\0';
-	/* build/tests/integration/test_daemon -> build */
-	for (int i = 0; i < 3 && (slash = strrchr(exe, '/')); i++)
-		*slash = '\0';
-	snprintf(bindir, sizeof(bindir), "%s", exe);
-	snprintf(probe, sizeof(probe), "%s/guest/pvguest.elf", bindir);
-	if (access("/dev/kvm", R_OK | W_OK) || access(probe, R_OK)) {
-		print_message("no /dev/kvm or no pvguest: skipped\n");
-		return -1;
-	}
 	snprintf(tmpdir, sizeof(tmpdir), "/tmp/pvd-XXXXXX");
-	return mkdtemp(tmpdir) ? 0 : -1;
+	return dr_setup(bindir, sizeof(bindir), tmpdir, false);
 }
 
 static int teardown(void **state)
 {
-	char cmd[512];
-
 	(void)state;
-	/* threads back to SCHED_OTHER first: a deadline thread killed in KVM_RUN can linger */
-	snprintf(cmd, sizeof(cmd), "for p in $(pgrep -f 'pv-vmm --name (hog|rt) '); do "
-		 "for t in /proc/$p/task/*; do chrt -o -p 0 ${t##*/}; done; done 2>/dev/null; "
-		 "pkill -9 -f 'pv-vmm --name (hog|rt) '; rm -rf %s", tmpdir);
-	return system(cmd) >= 0 ? 0 : -1;
+	return dr_teardown("pv-vmm --name (hog|rt) ", tmpdir);
 }
 
 static void test_bad_configs(void **state)
