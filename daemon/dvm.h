@@ -158,6 +158,8 @@ int dvm_request(struct dvm *vm, const char *cmd, json_t *args, vmmctl_reply_fn d
 bool dvm_is_live(const struct dvm *vm);	/* a VMM process exists */
 /* Cumulative counters of vCPU @v over every VMM this VM had. */
 void dvm_vcpu_total(const struct dvm *vm, uint32_t v, struct dvm_vcpu_ctr *out);
+/* Refresh vCPU @v's counters and guest task summaries from the region (dvm_counters.c). */
+void dvm_read_vcpu(struct dvm *vm, uint32_t v);
 /* Accounting totals over every attachment of this VM. */
 void dvm_acct_total(const struct dvm *vm, struct pv_acct_stats *out);
 
