@@ -32,7 +32,7 @@ struct guest {
 	uint64_t r0_tsc;		/* TSC read in ring 0 just before the first drop to ring 3 */
 	volatile uint32_t tables_ready;	/* vCPU 0 built GDT/IDT: others may load them */
 	volatile uint32_t tasks_ready;	/* vCPU 0 parsed the workload: runtimes may start */
-	volatile uint32_t first_task_seen;
+	volatile uint64_t first_task_tsc;	/* first dispatch of any task (reported at the end) */
 };
 
 extern struct guest guest;

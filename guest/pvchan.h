@@ -27,6 +27,13 @@ void pvchan_rt_runnable(struct pvchan *pv, bool runnable);
 void pvchan_publish(struct pvchan *pv, const struct task *t);
 /* Summaries final: PV_GF_DONE, doorbell SUMMARY (rung at once). */
 void pvchan_done(struct pvchan *pv);
+/* The host's idle-poll window in µs (0 = halt at once), bounded by PV_IDLE_POLL_MAX_US. */
+static inline uint32_t pvchan_idle_poll_us(const struct pvchan *pv)
+{
+	uint32_t us = pv->page ? pv->page->idle_poll_us : 0;
+
+	return us > PV_IDLE_POLL_MAX_US ? PV_IDLE_POLL_MAX_US : us;
+}
 /* The doorbell to piggyback on the runtime's exit trap, or -1; clears it. */
 int32_t pvchan_take_doorbell(struct pvchan *pv);
 

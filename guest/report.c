@@ -4,12 +4,14 @@
  * a stable interface (VMM tests parse it): `pvguest: <what> key=value …`, times in
  * microseconds unless the key says otherwise, lateness as `lat_us min=… p50=… p99=… max=…`.
  *
+ *   pvguest: first-task tsc=<guest TSC of the first dispatch>
  *   pvguest: task <id> rt vcpu=<v> period_us= wcet_us= deadline_us= activations= completions=
  *            misses= lat_us min= p50= p99= max= resp_us avg= max=
  *   pvguest: task <id> <cpu|burst|idle|…> vcpu=<v> progress= cpu_ms=
  *   pvguest: pio-loop n= done= cycles_per_iter= ns_per_iter=
  *   pvguest: hlt-wake n= period_us= wakeups= lat_us min= p50= p99= max=
- *   pvguest: vcpu <v> switches= preemptions= yields= restarts= idle_pct= pv_events= pv_dropped=
+ *   pvguest: vcpu <v> switches= preemptions= yields= restarts= idle_pct= idle_polls= pv_events=
+ *            pv_dropped=
  *   pvguest: done status=0
  */
 #include "report.h"
@@ -71,6 +73,8 @@ void report_final(void)
 	uint64_t now = rdtsc();
 	uint64_t run_tsc = now > guest.start_tsc ? now - guest.start_tsc : 1;
 
+	cprintf("pvguest: first-task tsc=%lu\n", guest.first_task_tsc);
+
 	/* Tasks in id order: ids were handed out in spec order, round-robin over vCPUs. */
 	for (uint32_t id = 1; id <= MAX_TASKS; id++)
 		for (uint32_t v = 0; v < guest.ncpus; v++) {
@@ -84,9 +88,9 @@ void report_final(void)
 		const struct sched_cpu *c = sched_cpu(v);
 
 		cprintf("pvguest: vcpu %u switches=%lu preemptions=%lu yields=%lu restarts=%lu "
-			"idle_pct=%lu pv_events=%lu pv_dropped=%u\n", v, c->switches,
+			"idle_pct=%lu idle_polls=%lu pv_events=%lu pv_dropped=%u\n", v, c->switches,
 			c->preemptions, c->yields, c->restarts, c->idle_tsc * 100 / run_tsc,
-			c->pv.emitted, c->pv.dropped);
+			c->idle_polls, c->pv.emitted, c->pv.dropped);
 	}
 	cprintf("pvguest: done status=%d\n", GUEST_OK);
 }

@@ -84,7 +84,7 @@ struct sched_cpu {
 	volatile uint32_t stopped;
 	struct pvchan pv;
 	/* counters */
-	uint64_t switches, preemptions, timer_entries, yields, restarts, idle_tsc;
+	uint64_t switches, preemptions, timer_entries, yields, restarts, idle_tsc, idle_polls;
 };
 
 struct sched_cpu *sched_cpu(uint32_t cpu);

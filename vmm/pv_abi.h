@@ -24,6 +24,14 @@
  * PV_PORT_DOORBELL forces an immediate drain: the guest uses it when the real-time
  * runnable state of its vCPU changes, so the host can boost or unboost at once. Everything
  * the guest writes is untrusted: the VMM validates every index and value.
+ *
+ * Idle polling (host -> guest): in halt mode `poll` (and `native` where the host does not
+ * honour it) the VMM publishes its poll window in idle_poll_us. A guest that knows when it
+ * will next have work (its own timer deadline) and finds it inside the window spins until
+ * then instead of halting: no HLT exit, no timer interrupt, no trip through its interrupt
+ * path, as Linux guests do with cpuidle-haltpoll. The cost is a busy vCPU thread, charged
+ * to the VM like any other running time. 0 = halt at once (modes `exit` and honoured
+ * `native`); the guest bounds the value itself (PV_IDLE_POLL_MAX_US).
  */
 #ifndef PV_VMM_PV_ABI_H
 #define PV_VMM_PV_ABI_H
@@ -132,6 +140,7 @@ struct pv_gev {
 
 #define PV_GF_RT_RUNNABLE	(1u << 0)	/* a real-time task is runnable on this vCPU */
 #define PV_GF_DONE		(1u << 1)	/* workload finished, summaries final */
+#define PV_IDLE_POLL_MAX_US	10000u		/* largest idle_poll_us a guest accepts */
 
 #ifndef __ASSEMBLY__
 struct pv_gpage {
@@ -143,7 +152,10 @@ struct pv_gpage {
 	volatile uint32_t tail;		/* VMM: next record to read (free-running) */
 	volatile uint32_t dropped;	/* guest: records lost because the ring was full */
 	volatile uint32_t flags;	/* guest: PV_GF_* */
-	uint64_t reserved[4];
+	volatile uint32_t idle_poll_us;	/* VMM: spin instead of halting for idle periods up to
+					 * this long (0 = always halt); see "Idle polling" above */
+	uint32_t pad;
+	uint64_t reserved[3];
 	struct pv_task_stats tasks[PV_GUEST_MAX_TASKS];
 	struct pv_gev ring[PV_GRING_SIZE];
 };

@@ -32,6 +32,13 @@ void pvchan_init(struct pvchan *pc, void *page, uint32_t vcpu, int64_t tsc_offse
 		 uint64_t now_tsc, uint64_t tsc_khz, struct pv_ring_prod *ring,
 		 struct pv_vcpu_counters *vc);
 
+/* Publish the idle-poll window to the guest (pv_abi.h "Idle polling"); 0 = halt at once. */
+static inline void pvchan_set_idle_poll(struct pvchan *pc, uint64_t poll_ns)
+{
+	if (pc->page)
+		pc->page->idle_poll_us = (uint32_t)(poll_ns / 1000);
+}
+
 /* Cheap: anything to drain? (one load of the guest's head) */
 static inline bool pvchan_pending(const struct pvchan *pc)
 {

@@ -278,6 +278,22 @@ static int vm_setup_shm(struct vm *vm, char *err, size_t errlen)
 	return pv_shm_producer(&vm->shm, pv_shm_extra_ring(&vm->shm, 0), &vm->evring);
 }
 
+/*
+ * The guest-side poll window follows the mode the host really applies: polling (asked for,
+ * or the fallback of an unhonoured native) publishes poll_ns, exit and honoured native 0.
+ */
+static void vm_publish_idle_poll(struct vm *vm)
+{
+	uint64_t honoured = atomic_load(&vm->vmc->halt_mode_honoured);
+	uint64_t ns = honoured == PV_HALT_POLL ? atomic_load(&vm->poll_ns) : 0;
+	uint32_t i;
+
+	if (!vm->irqchip)
+		ns = 0;
+	for (i = 0; i < vm->nvcpus; i++)
+		pvchan_set_idle_poll(&vm->vcpus[i].pv, ns);
+}
+
 static int vm_setup_vcpus(struct vm *vm, char *err, size_t errlen)
 {
 	uint32_t i;
@@ -300,6 +316,7 @@ static int vm_setup_vcpus(struct vm *vm, char *err, size_t errlen)
 				       PV_GPAGE_SIZE);
 		pvchan_init(&v->pv, page, i, v->tsc_offset, pv_rdtsc(), vm->tsc_khz, &v->gring, v->vc);
 	}
+	vm_publish_idle_poll(vm);
 	((struct pv_shm_hdr *)vm->shm.base)->guest_tsc_offset = vm->vcpus[0].tsc_offset;
 	vm->shm.hdr.guest_tsc_offset = vm->vcpus[0].tsc_offset;
 	return 0;
@@ -443,6 +460,7 @@ int vm_set_halt_mode(struct vm *vm, int mode, uint64_t poll_ns)
 		atomic_store(&vm->vmc->halt_mode_honoured, (uint64_t)mode);
 	for (i = 0; i < vm->nvcpus; i++)
 		atomic_store(&vm->vcpus[i].vc->halt_mode, (uint64_t)mode);
+	vm_publish_idle_poll(vm);
 	return 0;
 }
 
@@ -516,6 +534,7 @@ void vm_tick(struct vm *vm)
 
 			if (halt_stats_read(&vm->vcpus[i].hs_ctl, &s) == 0 && s.exits > 0) {
 				atomic_store(&vm->vmc->halt_mode_honoured, PV_HALT_POLL);
+				vm_publish_idle_poll(vm);
 				break;
 			}
 		}

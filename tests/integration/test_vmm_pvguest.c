@@ -137,6 +137,35 @@ static void test_workloads(void **state)
 	}
 }
 
+/*
+ * Idle polling (pv_abi.h): in halt mode poll the VMM publishes its window and pvguest spins
+ * to a timer deadline inside it instead of halting, which shortens the wake path; in mode
+ * exit it always halts.
+ */
+static void test_idle_polling(void **state)
+{
+	static const char *const poll_args[] = { "--halt-mode", "poll", "--poll-ns", "2000000", NULL };
+	static const char *const exit_args[] = { "--halt-mode", "exit", NULL };
+	long long polls[2], p50[2];
+	struct run r;
+
+	(void)state;
+	for (int i = 0; i < 2; i++) {
+		run_pvguest(&r, "poll", "1", "hlt-wake:n=300,period_us=1000", "0",
+			    i == 0 ? poll_args : exit_args);
+		if (r.status != 0 || !strstr(r.out, "pvguest: done status=0"))
+			fail_msg("status %d\n%s\n%s", r.status, r.out, r.err);
+		polls[i] = tl_field(r.out, "pvguest: vcpu 0 ", "idle_polls");
+		p50[i] = tl_field(r.out, "pvguest: hlt-wake ", "p50");
+		run_free(&r);
+	}
+	print_message("idle polls %lld vs %lld, wake p50 %lld us (poll) vs %lld us (exit)\n",
+		      polls[0], polls[1], p50[0], p50[1]);
+	assert_true(polls[0] >= 290);	/* every 1 ms sleep fits the 2 ms window */
+	assert_int_equal(polls[1], 0);
+	assert_true(p50[0] >= 0 && p50[0] < p50[1]);
+}
+
 static void test_hostile(void **state)
 {
 	static const struct {
@@ -184,6 +213,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_workloads),
+		cmocka_unit_test(test_idle_polling),
 		cmocka_unit_test(test_hostile),
 	};
 
