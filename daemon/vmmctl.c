@@ -146,6 +146,11 @@ void vmmctl_handle_line(struct vmmctl *c, const char *line, size_t len)
 		goto out_protocol_error;
 	ev = json_object_get(j, "event");
 	if (json_is_string(ev)) {
+		/* an event sent just before the reply that carries a descriptor can arrive in
+		 * the same read: the descriptor is the reply's (the VMM never sends one with
+		 * an event), so it waits for the next line */
+		c->pending_fd = fd;
+		fd = -1;
 		if (c->on_event)
 			c->on_event(c->event_arg, json_string_value(ev), j);
 		goto out;
@@ -181,7 +186,7 @@ out:
 	json_decref(j);
 }
 
-/* Receive what is there, keeping any SCM_RIGHTS descriptor for the next complete line. */
+/* Receive what is there, keeping any SCM_RIGHTS descriptor for the next reply line. */
 static ssize_t recv_some(struct vmmctl *c, char *buf, size_t len)
 {
 	char cbuf[CMSG_SPACE(sizeof(int) * 4)];
