@@ -8,9 +8,11 @@
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "qos/dl_resync.h"
 #include "qos/resv.h"
 
 #ifndef SCHED_DEADLINE
@@ -174,6 +176,33 @@ static void test_budget_backend(void **state)
 	assert_int_equal(resv_budget_ops.apply(&t, &p), -ENOTSUP);
 }
 
+/* The root-domain rebuild: done, counted, and load balancing left as it was (on). */
+static void test_dl_resync(void **state)
+{
+	static const char path[] = "/sys/fs/cgroup/cpuset/cpuset.sched_load_balance";
+	uint64_t n0 = dl_bw_resyncs();
+	char v[8] = "";
+	FILE *f;
+	int err;
+
+	(void)state;
+	if (geteuid())
+		skip();
+	err = dl_bw_resync();
+	if (err == -ENOENT) {
+		print_message("no cgroup v1 cpuset hierarchy: skipping\n");
+		skip();
+	}
+	assert_int_equal(err, 0);
+	assert_int_equal(dl_bw_resyncs(), n0 + 1);
+	f = fopen(path, "r");
+	if (f) {	/* where the hierarchy is mounted at the usual place */
+		assert_non_null(fgets(v, sizeof(v), f));
+		fclose(f);
+		assert_string_equal(v, "1\n");
+	}
+}
+
 static void test_probe_best(void **state)
 {
 	(void)state;
@@ -190,6 +219,7 @@ int main(void)
 		cmocka_unit_test(test_lookup),
 		cmocka_unit_test(test_deadline_backend),
 		cmocka_unit_test(test_budget_backend),
+		cmocka_unit_test(test_dl_resync),
 		cmocka_unit_test(test_probe_best),
 	};
 
