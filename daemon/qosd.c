@@ -51,6 +51,8 @@
 #define DEF_ACT_OVERHEAD_NS	20000u	/* per activation before any is measured (IRQ + wake) */
 #define DEF_BUDGET_SLACK_NS	130000u	/* VMM-timer lateness p99 on the build hosts */
 #define PARTITION_FIFO_PRIO	50
+#define BOOT_GRACE_MS		1000u	/* a realtime vCPU is boosted from its first guest entry
+					 * until its guest's first RT release, at most this long */
 
 static void emit(struct daemon *d, uint16_t type, uint32_t vcpu, const struct dvm *vm,
 		 uint64_t b, uint64_t c)
@@ -468,27 +470,42 @@ static bool rt_recent(struct dvm *vm, uint32_t v)
 	return seen;
 }
 
+/* One boosting decision for vCPU @v, acted on at once. */
+static void boost_vcpu(struct daemon *d, struct dvm *vm, uint32_t v, uint64_t now_ns)
+{
+	struct dvm_vcpu *vc = &vm->vcpu[v];
+	const struct pv_vcpu_counters *c = pv_shm_vcpu(&vm->shm, v);
+	enum boost_action a;
+	bool booting;
+
+	/* the thread has run guest code once it has been back from KVM_RUN with guest time */
+	if (!vc->entered && (vc->cur.guest_ns || atomic_load_explicit(&c->guest_ns,
+								    memory_order_relaxed)))
+		vc->entered = true;
+	vc->boost.entered_guest = vc->entered;
+	if (!vm->qos.reported && atomic_load_explicit(&c->guest_events, memory_order_relaxed))
+		vm->qos.reported = true;
+	/*
+	 * A job released and finished between two ticks still counts (rt_recent). Until the
+	 * guest's first RT release is seen (at most BOOT_GRACE_MS after the VMM attached) a
+	 * realtime vCPU is treated as having RT work: its first jobs are released while the
+	 * guest boots, before a report could reach a tick, and must not start unreserved.
+	 */
+	booting = !vc->rt_act_tsc && now_ns - vm->start_ns < BOOT_GRACE_MS * 1000000ull;
+	a = boost_decide(&vc->boost, vm->qos.reported || booting ? BOOST_REPORTED : BOOST_INFERRED,
+			 rt_active(vm, v) || rt_recent(vm, v) || booting, now_ns, &d->boost);
+	if (a != BOOST_NONE && boost_apply(d, vm, v, a == BOOST_APPLY))
+		vc->boost.boosted = !vc->boost.boosted;	/* failed: state unchanged */
+}
+
 static void boost_tick(struct daemon *d, struct dvm *vm, uint64_t now_ns)
 {
 	uint32_t v;
 
 	for (v = 0; v < vm->nvcpus; v++) {
-		struct dvm_vcpu *vc = &vm->vcpu[v];
-		enum boost_action a;
-
-		if (!vc->entered && vc->cur.guest_ns)
-			vc->entered = true;
-		if (vc->resv_applied)
-			vc->boosted_ns += d->last_window_ns;
-		vc->boost.entered_guest = vc->entered;
-		if (!vm->qos.reported && atomic_load_explicit(&pv_shm_vcpu(&vm->shm, v)->guest_events,
-							     memory_order_relaxed))
-			vm->qos.reported = true;
-		/* a job released and finished between two ticks still counts (rt_recent) */
-		a = boost_decide(&vc->boost, vm->qos.reported ? BOOST_REPORTED : BOOST_INFERRED,
-				 rt_active(vm, v) || rt_recent(vm, v), now_ns, &d->boost);
-		if (a != BOOST_NONE && boost_apply(d, vm, v, a == BOOST_APPLY))
-			vc->boost.boosted = !vc->boost.boosted;	/* failed: state unchanged */
+		if (vm->vcpu[v].resv_applied)
+			vm->vcpu[v].boosted_ns += d->last_window_ns;
+		boost_vcpu(d, vm, v, now_ns);
 	}
 }
 
