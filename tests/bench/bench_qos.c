@@ -6,9 +6,16 @@
  *      best-effort VM with two `cpu` hogs and a host-side hog process, first with the RT
  *      VM best-effort (QoS off), then `realtime` with its reservation (QoS on). RT misses
  *      and release-lateness p99 come from the daemon's summary (the guest's own reports).
- *   2. Wake latency: `hlt-wake` in a latency-sensitive VM (dedicated CPU, halt polling,
- *      C-state constraint) and in a best-effort VM at the same time, plus the hogs; p50
- *      from each guest's console summary.
+ *   2. Wake latency: `hlt-wake` in a latency-sensitive VM (dedicated CPU, halt polling with
+ *      the guest's idle polling, C-state constraint) and in a best-effort VM at the same
+ *      time, plus the hogs; p50 from each guest's console summary.
+ *   3. Apply latency: QoS changes through the REST API (PUT /api/v1/vms/rt/qos, alternating
+ *      two reservations and a class change) on a running daemon; the daemon's own measure
+ *      (request submitted → applied on the loop) and the client's round trip.
+ * During runs 1 a host-side stall probe (a SCHED_FIFO thread sleeping 1 ms, as cyclictest)
+ * measures what the host itself loses: the build machines are nested VMs whose vCPUs the
+ * outer hypervisor preempts for milliseconds now and then, which no reservation inside can
+ * prevent, so misses are printed beside the stalls seen in the same run.
  * Prints BENCH lines and which reservation backend produced the numbers.
  *
  *   build/bench/bench_qos [seconds per run, default 6]
@@ -16,14 +23,27 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
+#include <sched.h>
 #include <signal.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 
 #include <jansson.h>
+
+#include "tests/common/http_client.h"
+
+#define PROBE_PERIOD_NS		1000000ull
+#define PROBE_STALL_NS		500000ull	/* a wake-up this late counts as a host stall */
+#define APPLY_CHANGES		20
 
 static char bindir[PATH_MAX];
 
@@ -55,12 +75,11 @@ static pid_t start_hog(void)
 	return pid;
 }
 
-/* Run powervisord on @config for @secs; 0 with the summary at @summary. */
-static int run_daemon(const char *config, const char *state, const char *summary, int secs)
+/* Start powervisord on @config for @secs (summary at @summary, log at @state.log). */
+static pid_t start_daemon(const char *config, const char *state, const char *summary, int secs)
 {
 	char exe[PATH_MAX + 16], secs_s[16], log[PATH_MAX];
 	pid_t pid;
-	int st;
 
 	snprintf(exe, sizeof(exe), "%s/powervisord", bindir);
 	snprintf(secs_s, sizeof(secs_s), "%d", secs);
@@ -75,8 +94,165 @@ static int run_daemon(const char *config, const char *state, const char *summary
 		      "--quiet", "--summary-json", summary, (char *)NULL);
 		_exit(127);
 	}
+	return pid;
+}
+
+static int wait_daemon(pid_t pid)
+{
+	int st;
+
 	if (pid < 0 || waitpid(pid, &st, 0) != pid || !WIFEXITED(st) || WEXITSTATUS(st))
 		return -1;
+	return 0;
+}
+
+static int run_daemon(const char *config, const char *state, const char *summary, int secs)
+{
+	return wait_daemon(start_daemon(config, state, summary, secs));
+}
+
+/* The API port from "powervisord: API listening on http://127.0.0.1:PORT/" in the log. */
+static uint16_t daemon_port(const char *state, int timeout_ms)
+{
+	char log[PATH_MAX + 8], line[256];
+
+	snprintf(log, sizeof(log), "%s.log", state);
+	for (int waited = 0; waited < timeout_ms; waited += 20) {
+		FILE *f = fopen(log, "r");
+		long port = 0;
+
+		while (f && fgets(line, sizeof(line), f)) {
+			const char *p = strstr(line, "API listening on http://127.0.0.1:");
+
+			if (p)
+				port = strtol(p + strlen("API listening on http://127.0.0.1:"), NULL, 10);
+		}
+		if (f)
+			fclose(f);
+		if (port > 0 && port < 65536)
+			return (uint16_t)port;
+		usleep(20000);
+	}
+	return 0;
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/*
+ * Host stall probe: a thread that sleeps to every 1 ms boundary and measures how late it
+ * wakes. It must not be delayed by the reservations it sits beside, so it is itself
+ * SCHED_DEADLINE with a short relative deadline (it wins EDF against a 1 ms vCPU
+ * reservation), or SCHED_FIFO 99 (above every budget-backend priority) where that fails.
+ */
+struct stall_probe {
+	pthread_t th;
+	atomic_bool stop;
+	uint64_t wakes, stalls, max_late_ns;
+};
+
+static void *stall_probe_main(void *arg)
+{
+	struct stall_probe *p = arg;
+	struct sched_param sp = { .sched_priority = 99 };
+	struct {
+		uint32_t size, policy;
+		uint64_t flags;
+		int32_t nice;
+		uint32_t prio;
+		uint64_t runtime, deadline, period;
+	} dl = { sizeof(dl), 6 /* SCHED_DEADLINE */, 0, 0, 0, 100000, 200000, PROBE_PERIOD_NS };
+	uint64_t next = now_ns() + PROBE_PERIOD_NS;
+
+	if (syscall(SYS_sched_setattr, 0, &dl, 0))
+		pthread_setschedparam(pthread_self(), SCHED_FIFO, &sp);
+	while (!atomic_load(&p->stop)) {
+		struct timespec ts = { (time_t)(next / 1000000000ull), (long)(next % 1000000000ull) };
+		uint64_t late;
+
+		clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
+		late = now_ns() - next;
+		p->wakes++;
+		p->stalls += late >= PROBE_STALL_NS;
+		if (late > p->max_late_ns)
+			p->max_late_ns = late;
+		next += PROBE_PERIOD_NS;
+		if (next < now_ns())	/* after a long stall: no burst of catch-up wake-ups */
+			next = now_ns() + PROBE_PERIOD_NS;
+	}
+	return NULL;
+}
+
+static void stall_probe_start(struct stall_probe *p)
+{
+	memset(p, 0, sizeof(*p));
+	if (pthread_create(&p->th, NULL, stall_probe_main, p))
+		p->th = 0;
+}
+
+static void stall_probe_stop(struct stall_probe *p)
+{
+	atomic_store(&p->stop, true);
+	if (p->th)
+		pthread_join(p->th, NULL);
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * Phase 3: APPLY_CHANGES QoS changes through the API on a running daemon. Fills the p50
+ * and max of the daemon's apply latency and the client's round-trip p50, in µs.
+ */
+static int apply_latency(const char *state, double *p50_us, double *max_us, double *rtt_p50_us)
+{
+	static const char *const specs[] = {
+		"{\"class\":\"realtime\",\"reservation\":{\"runtime_us\":700,\"period_us\":1000}}",
+		"{\"class\":\"realtime\",\"reservation\":{\"runtime_us\":750,\"period_us\":1000}}",
+		"{\"class\":\"best-effort\"}",
+	};
+	double lat[APPLY_CHANGES], rtt[APPLY_CHANGES];
+	uint16_t port = daemon_port(state, 10000);
+	int n = 0;
+
+	if (!port)
+		return -1;
+	usleep(500000);		/* the VMs attached and running */
+	for (int i = 0; i < APPLY_CHANGES; i++) {
+		const char *body = specs[i % 3];
+		struct http_result r;
+		json_t *j;
+		uint64_t t0 = now_ns();
+
+		if (http_request(port, NULL, "PUT", "/api/v1/vms/rt/qos", NULL, body, strlen(body),
+				 5000, &r))
+			continue;
+		rtt[n] = (double)(now_ns() - t0) / 1e3;
+		j = r.status == 200 ? json_loads(r.body, 0, NULL) : NULL;
+		if (j && json_is_number(json_object_get(j, "apply_latency_us")))
+			lat[n++] = json_number_value(json_object_get(j, "apply_latency_us"));
+		else
+			fprintf(stderr, "bench_qos: PUT %s: %d %s\n", body, r.status, r.body ? r.body : "");
+		json_decref(j);
+		http_result_free(&r);
+		usleep(50000);
+	}
+	if (n < APPLY_CHANGES / 2)
+		return -1;
+	qsort(lat, (size_t)n, sizeof(double), cmp_double);
+	qsort(rtt, (size_t)n, sizeof(double), cmp_double);
+	*p50_us = lat[n / 2];
+	*max_us = lat[n - 1];
+	*rtt_p50_us = rtt[n / 2];
 	return 0;
 }
 
@@ -157,8 +333,11 @@ int main(int argc, char **argv)
 	char dir[] = "/tmp/pv-bench-qos-XXXXXX", cfg[PATH_MAX], st[PATH_MAX], sum[PATH_MAX];
 	char text[2048], console[PATH_MAX + 32];
 	struct rt_result off, on;
+	struct stall_probe probe_off, probe_on;
+	double apply_p50, apply_max, rtt_p50;
 	long ls, be;
-	pid_t hog;
+	pid_t hog, pid;
+	int ret;
 
 	if (secs < 2 || secs > 60 || find_bindir() || !mkdtemp(dir)) {
 		fprintf(stderr, "usage: bench_qos [2..60 seconds]\n");
@@ -176,7 +355,10 @@ int main(int argc, char **argv)
 	write_config(cfg, text);
 	snprintf(st, sizeof(st), "%s/off", dir);
 	snprintf(sum, sizeof(sum), "%s/off-summary.json", dir);
-	if (run_daemon(cfg, st, sum, secs) || rt_of(sum, "rt", &off)) {
+	stall_probe_start(&probe_off);
+	ret = run_daemon(cfg, st, sum, secs);
+	stall_probe_stop(&probe_off);
+	if (ret || rt_of(sum, "rt", &off)) {
 		fprintf(stderr, "bench_qos: the QoS-off run failed (log %s.log)\n", st);
 		goto out_fail;
 	}
@@ -186,7 +368,10 @@ int main(int argc, char **argv)
 	write_config(cfg, text);
 	snprintf(st, sizeof(st), "%s/on", dir);
 	snprintf(sum, sizeof(sum), "%s/on-summary.json", dir);
-	if (run_daemon(cfg, st, sum, secs) || rt_of(sum, "rt", &on)) {
+	stall_probe_start(&probe_on);
+	ret = run_daemon(cfg, st, sum, secs);
+	stall_probe_stop(&probe_on);
+	if (ret || rt_of(sum, "rt", &on)) {
 		fprintf(stderr, "bench_qos: the QoS-on run failed (log %s.log)\n", st);
 		goto out_fail;
 	}
@@ -201,6 +386,13 @@ int main(int argc, char **argv)
 	printf("BENCH qos.rt_lateness_p99_ratio_on_off %.3f\n",
 	       off.p99_ns ? (double)on.p99_ns / (double)off.p99_ns : 0.0);
 	printf("BENCH qos.backend_%s 1 flag\n", on.backend);
+	printf("host stall probe (1 ms sleeper above every reservation): off run %llu stalls >= %llu us in %llu wake-ups, "
+	       "max %.0f us; on run %llu, max %.0f us\n", (unsigned long long)probe_off.stalls,
+	       PROBE_STALL_NS / 1000, (unsigned long long)probe_off.wakes,
+	       (double)probe_off.max_late_ns / 1e3, (unsigned long long)probe_on.stalls,
+	       (double)probe_on.max_late_ns / 1e3);
+	printf("BENCH qos.host_stalls_on %llu count\n", (unsigned long long)probe_on.stalls);
+	printf("BENCH qos.host_stall_max_on_us %.0f us\n", (double)probe_on.max_late_ns / 1e3);
 
 	snprintf(cfg, sizeof(cfg), "%s/wake.json", dir);
 	snprintf(text, sizeof(text), wake_cfg_fmt, (secs - 2) * 600, (secs - 2) * 600);
@@ -218,6 +410,24 @@ int main(int argc, char **argv)
 	printf("BENCH qos.wake_p50_ls_us %ld us\n", ls);
 	printf("BENCH qos.wake_p50_be_us %ld us\n", be);
 	printf("BENCH qos.wake_ls_vs_be %.3f\n", be > 0 ? (double)ls / (double)be : 0.0);
+
+	snprintf(cfg, sizeof(cfg), "%s/apply.json", dir);
+	snprintf(text, sizeof(text), rt_cfg_fmt, "\"qos\": \"realtime\", \"reservation\": "
+		 "{ \"runtime_us\": 750, \"period_us\": 1000 }");
+	write_config(cfg, text);
+	snprintf(st, sizeof(st), "%s/apply", dir);
+	snprintf(sum, sizeof(sum), "%s/apply-summary.json", dir);
+	pid = start_daemon(cfg, st, sum, 2 + APPLY_CHANGES / 10);
+	ret = apply_latency(st, &apply_p50, &apply_max, &rtt_p50);
+	if (wait_daemon(pid) || ret) {
+		fprintf(stderr, "bench_qos: the apply-latency run failed (log %s.log)\n", st);
+		goto out_fail;
+	}
+	printf("apply latency over %d API changes: p50 %.1f us, max %.1f us (client round trip "
+	       "p50 %.1f us)\n", APPLY_CHANGES, apply_p50, apply_max, rtt_p50);
+	printf("BENCH qos.apply_latency_us %.1f us\n", apply_p50);
+	printf("BENCH qos.apply_latency_max_us %.1f us\n", apply_max);
+	printf("BENCH qos.apply_rtt_p50_us %.1f us\n", rtt_p50);
 	kill(hog, SIGKILL);
 	waitpid(hog, NULL, 0);
 	printf("reproduce: make build/bench/bench_qos && build/bench/bench_qos %d\n", secs);
