@@ -452,6 +452,25 @@ static int feed(void *arg, uint32_t ring, const struct pv_consume_ctx *ctx,
 			else if (recs[i].type == PV_EV_RT_COMPLETE || recs[i].type == PV_EV_RT_MISS)
 				vc->rt_done_tsc = recs[i].tsc;
 		}
+	} else if (ctx->kind == PV_RING_KIND_VCPU && ctx->vcpu < vm->nvcpus) {
+		struct dvm_vcpu *vc = &vm->vcpu[ctx->vcpu];
+
+		for (size_t i = 0; i < n; i++) {	/* run intervals, for inferred boosting */
+			const struct pv_rec *r = &recs[i];
+
+			if (r->type == PV_EV_VM_ENTRY) {
+				vc->ival_entry_tsc = r->tsc;
+				vc->ival_halted_ns = 0;
+			} else if (r->type == PV_EV_HALT_END) {
+				vc->ival_halted_ns += r->b;
+			} else if (r->type == PV_EV_VM_EXIT && vc->ival_entry_tsc) {
+				boost_note_interval(&vc->boost,
+						    pv_clock_tsc_to_ns(&vm->clk, vc->ival_entry_tsc),
+						    pv_clock_tsc_to_ns(&vm->clk, r->tsc),
+						    vc->ival_halted_ns);
+				vc->ival_entry_tsc = 0;
+			}
+		}
 	}
 	pv_acct_feed(vm->acct, recs, n);
 	tracebuf_append(&vm->d->trace, vm->slot, ring, recs, n);

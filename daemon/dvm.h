@@ -85,6 +85,10 @@ struct dvm_vcpu {
 	uint64_t rt_seen_tsc;		/* rt_act_tsc at the previous boosting decision */
 	struct pv_task_stats tasks[PV_GUEST_MAX_TASKS];	/* last consistent copy from the VMM */
 	bool entered;			/* has run guest code (reservations only after that) */
+	/* inferred boosting (guests that report nothing): the run interval being read */
+	uint64_t ival_entry_tsc;
+	uint64_t ival_halted_ns;
+	bool sampling;			/* its VMM timer samples it (qosd.c) */
 };
 
 struct dvm {

@@ -51,8 +51,7 @@
 #define DEF_ACT_OVERHEAD_NS	20000u	/* per activation before any is measured (IRQ + wake) */
 #define DEF_BUDGET_SLACK_NS	130000u	/* VMM-timer lateness p99 on the build hosts */
 #define PARTITION_FIFO_PRIO	50
-#define BOOT_GRACE_MS		1000u	/* a realtime vCPU is boosted from its first guest entry
-					 * until its guest's first RT release, at most this long */
+#define REPORT_WAIT_MS		1000u	/* a guest silent this long after attach reports nothing */
 
 static void emit(struct daemon *d, uint16_t type, uint32_t vcpu, const struct dvm *vm,
 		 uint64_t b, uint64_t c)
@@ -325,6 +324,17 @@ static int boost_apply(struct daemon *d, struct dvm *vm, uint32_t v, bool on)
 	return 0;
 }
 
+/* Arm or disarm the VMM-timer sampling that inferred boosting needs (qos/boost.h). */
+static void set_sampling(struct dvm *vm, uint32_t v, bool on)
+{
+	json_t *args = json_pack("{s:i, s:i}", "vcpu", (int)v, "period_us",
+				 on ? (int)INFER_SAMPLE_US : 0);
+
+	if (args && !dvm_request(vm, "set-timer", args, NULL, NULL))
+		vm->vcpu[v].sampling = on;
+	json_decref(args);
+}
+
 static void apply_sched(struct daemon *d, struct dvm *vm)
 {
 	uint32_t v;
@@ -341,8 +351,11 @@ static void apply_sched(struct daemon *d, struct dvm *vm)
 			else
 				resv_set_other(vm->vcpu[v].tid);
 		}
-		if (vm->cfg.qos != PV_QOS_REALTIME)
+		if (vm->cfg.qos != PV_QOS_REALTIME) {
 			vm->vcpu[v].boost.boosted = false;
+			if (vm->vcpu[v].sampling)
+				set_sampling(vm, v, false);
+		}
 	}
 	vm->qos.sched_applied = vm->cfg.qos == PV_QOS_PARTITION;
 }
@@ -441,6 +454,7 @@ static void on_attached(struct daemon *d, struct dvm *vm)
 	for (v = 0; v < vm->nvcpus; v++) {
 		memset(&vm->vcpu[v].boost, 0, sizeof(vm->vcpu[v].boost));
 		vm->vcpu[v].entered = false;
+		vm->vcpu[v].sampling = false;	/* a new VMM has no timer armed */
 	}
 	vm->qos.halt_applied = false;
 	apply_vm(d, vm);
@@ -476,7 +490,7 @@ static void boost_vcpu(struct daemon *d, struct dvm *vm, uint32_t v, uint64_t no
 	struct dvm_vcpu *vc = &vm->vcpu[v];
 	const struct pv_vcpu_counters *c = pv_shm_vcpu(&vm->shm, v);
 	enum boost_action a;
-	bool booting;
+	bool silent;
 
 	/* the thread has run guest code once it has been back from KVM_RUN with guest time */
 	if (!vc->entered && (vc->cur.guest_ns || atomic_load_explicit(&c->guest_ns,
@@ -486,14 +500,17 @@ static void boost_vcpu(struct daemon *d, struct dvm *vm, uint32_t v, uint64_t no
 	if (!vm->qos.reported && atomic_load_explicit(&c->guest_events, memory_order_relaxed))
 		vm->qos.reported = true;
 	/*
-	 * A job released and finished between two ticks still counts (rt_recent). Until the
-	 * guest's first RT release is seen (at most BOOT_GRACE_MS after the VMM attached) a
-	 * realtime vCPU is treated as having RT work: its first jobs are released while the
-	 * guest boots, before a report could reach a tick, and must not start unreserved.
+	 * A guest that has not reported within REPORT_WAIT_MS of its VMM attaching reports
+	 * nothing: its vCPUs are sampled by their VMM timer for inferred boosting. A job
+	 * released and finished between two ticks still counts (rt_recent). The wake-ups
+	 * inferred boosting times are on the trace's clock: decide on it too.
 	 */
-	booting = !vc->rt_act_tsc && now_ns - vm->start_ns < BOOT_GRACE_MS * 1000000ull;
-	a = boost_decide(&vc->boost, vm->qos.reported || booting ? BOOST_REPORTED : BOOST_INFERRED,
-			 rt_active(vm, v) || rt_recent(vm, v) || booting, now_ns, &d->boost);
+	silent = !vm->qos.reported && now_ns - vm->start_ns > REPORT_WAIT_MS * 1000000ull;
+	if (vc->sampling != (vc->entered && silent))
+		set_sampling(vm, v, !vc->sampling);
+	a = boost_decide(&vc->boost, silent ? BOOST_INFERRED : BOOST_REPORTED,
+			 rt_active(vm, v) || rt_recent(vm, v),
+			 pv_clock_tsc_to_ns(&vm->clk, pv_rdtsc()), &d->boost);
 	if (a != BOOST_NONE && boost_apply(d, vm, v, a == BOOST_APPLY))
 		vc->boost.boosted = !vc->boost.boosted;	/* failed: state unchanged */
 }

@@ -5,7 +5,8 @@
  *
  * vCPU 0: console, command line (under QEMU it also carries workload= and duration_ms=,
  * which pv-vmm passes in pv_bootinfo, and optionally pv_pages_gpa=<decimal address> to
- * exercise the paravirtual channel against plain RAM), timebase, timer mode, its LAPIC, the boot line, the
+ * exercise the paravirtual channel against plain RAM; pv=off makes it ignore the channel, a
+ * guest that reports nothing), timebase, timer mode, its LAPIC, the boot line, the
  * workload spec and the tasks. A malformed spec or command line prints
  * "pvguest: error: …" and powers off with GUEST_ERR_SPEC. Then the start time is published
  * and every vCPU sets up its LAPIC and enters its scheduler.
@@ -69,6 +70,8 @@ static void init_boot_cpu(void)
 		outb(0x21, 0xff);	/* mask both 8259s: only the LAPIC timer interrupts */
 		outb(0xa1, 0xff);
 	}
+	if (opts.pv_off)
+		bi->pv_pages_gpa = 0;
 	if (timer_init_timebase())
 		init_fail("timebase", "cannot determine the TSC frequency");
 	timer_choose_mode(opts.timer);

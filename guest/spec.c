@@ -234,6 +234,11 @@ int spec_parse_cmdline(const char *cmdline, struct cmdline_opts *o, char *err, s
 					o->timer = TIMER_ONESHOT;
 				else
 					return spec_fail(err, errlen, "bad timer=", p, len);
+			} else if (lib_word_eq(p, (size_t)(eq - p), "pv")) {
+				if (lib_word_eq(val, vlen, "off"))
+					o->pv_off = true;
+				else if (!lib_word_eq(val, vlen, "on"))
+					return spec_fail(err, errlen, "bad pv= (on or off)", p, len);
 			}
 		}
 		p = tok_end + 1;

@@ -63,6 +63,8 @@ struct cmdline_opts {
 	uint64_t duration_ms;
 	int timer;		/* -1 = automatic, else enum timer_mode */
 	uint64_t pv_pages_gpa;	/* QEMU self-test only: fake paravirtual pages in RAM */
+	bool pv_off;		/* pv=off: ignore the paravirtual pages (a guest that reports
+				 * nothing, for the host's inferred boosting) */
 };
 
 /* 0, or -EINVAL with a message in err. ncpus bounds vcpu=. */

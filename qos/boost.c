@@ -26,12 +26,29 @@ void boost_note_wake(struct boost_vcpu *v, uint64_t now_ns)
 
 	if (v->last_wake_ns && now_ns > v->last_wake_ns) {
 		x = (double)(now_ns - v->last_wake_ns);
-		v->nwakes++;
-		delta = x - v->mean_ns;
-		v->mean_ns += delta / (double)v->nwakes;
-		v->m2 += delta * (x - v->mean_ns);
+		if (v->nwakes >= 2 && x > INFER_BREAK_FACTOR * v->mean_ns) {
+			/* the pattern broke (a pause, a phase change): learn it again */
+			v->nwakes = 0;
+			v->mean_ns = v->m2 = 0;
+		} else {
+			v->nwakes++;
+			delta = x - v->mean_ns;
+			v->mean_ns += delta / (double)v->nwakes;
+			v->m2 += delta * (x - v->mean_ns);
+		}
 	}
 	v->last_wake_ns = now_ns;
+}
+
+void boost_note_interval(struct boost_vcpu *v, uint64_t entry_ns, uint64_t exit_ns,
+			 uint64_t halted_ns)
+{
+	uint64_t len = exit_ns > entry_ns ? exit_ns - entry_ns : 0;
+	bool idle = halted_ns + INFER_IDLE_SLACK_NS >= len;
+
+	if (!idle && v->was_idle)
+		boost_note_wake(v, exit_ns);
+	v->was_idle = idle;
 }
 
 bool boost_looks_periodic(const struct boost_vcpu *v, const struct boost_tunables *t)
@@ -49,8 +66,9 @@ enum boost_action boost_decide(struct boost_vcpu *v, enum boost_mode mode, bool 
 {
 	bool want;
 
-	if (mode == BOOST_INFERRED)
-		rt_runnable = boost_looks_periodic(v, t);
+	if (mode == BOOST_INFERRED)	/* periodic, and the last wake-up not long ago */
+		rt_runnable = boost_looks_periodic(v, t) &&
+			      (double)(now_ns - v->last_wake_ns) < INFER_BREAK_FACTOR * v->mean_ns;
 	if (rt_runnable)
 		v->last_rt_ns = now_ns;
 	want = rt_runnable || (v->boosted && now_ns - v->last_rt_ns < (uint64_t)t->hold_us * 1000);

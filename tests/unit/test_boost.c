@@ -82,6 +82,20 @@ static void test_inferred_periodicity(void **state)
 	}
 	assert_true(boost_looks_periodic(&periodic, &t));
 	assert_int_equal(boost_decide(&periodic, BOOST_INFERRED, false, now, &t), BOOST_APPLY);
+	/* the wake-ups stop: boosted while the hold lasts, then dropped */
+	assert_int_equal(boost_decide(&periodic, BOOST_INFERRED, false, now + 2000 * US, &t),
+			 BOOST_NONE);
+	assert_int_equal(boost_decide(&periodic, BOOST_INFERRED, false,
+				      now + 5000 * US + t.hold_us * US, &t), BOOST_DROP);
+	/* they resume after the gap: the pattern is learnt again before boosting */
+	now += 50000 * US;
+	boost_note_wake(&periodic, now);
+	assert_false(boost_looks_periodic(&periodic, &t));
+	for (i = 0; i < t.infer_min_wakes + 1; i++) {
+		now += 1000 * US;
+		boost_note_wake(&periodic, now);
+	}
+	assert_int_equal(boost_decide(&periodic, BOOST_INFERRED, false, now, &t), BOOST_APPLY);
 	/* wake-ups anywhere from 0.1 to 10 ms: not periodic */
 	now = 1000000;
 	for (i = 0; i < 40; i++) {
