@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -182,6 +183,7 @@ static void __attribute__((noreturn)) exec_vmm(struct dvm *vm, char **argv)
 	int fd;
 
 	setsid();
+	setpriority(PRIO_PROCESS, 0, 0);	/* not the loop's raised priority (loop.c) */
 	fd = open("/dev/null", O_RDONLY);
 	if (fd >= 0)
 		dup2(fd, 0);

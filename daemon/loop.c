@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/timerfd.h>
 
@@ -26,6 +27,7 @@
 #include "tracer/tsc.h"
 
 #define STOP_GRACE_MS	5000u
+#define LOOP_NICE	-10	/* the policy loop thread (raise_loop_priority) */
 
 uint64_t daemon_now_ns(void)
 {
@@ -296,12 +298,25 @@ static void dispatch(struct daemon *d, uint64_t tag)
 	}
 }
 
+/*
+ * The policy loop runs at LOOP_NICE: its decisions and the QoS changes it applies must not
+ * wait behind the best-effort load they manage (a QoS change is to apply within 1 ms). Only
+ * this thread is raised (Linux nice is per thread): the API threads started before keep
+ * the default, and VMMs forked from here are reset to it before exec (dvm.c).
+ */
+static void raise_loop_priority(void)
+{
+	if (!geteuid() && setpriority(PRIO_PROCESS, 0, LOOP_NICE))
+		fprintf(stderr, "powervisord: cannot raise the loop's priority: %s\n", strerror(errno));
+}
+
 int daemon_run(struct daemon *d)
 {
 	struct epoll_event evs[32];
 	unsigned int i;
 	int n, k;
 
+	raise_loop_priority();
 	for (i = 0; i < CFG_MAX_VMS; i++)
 		if (d->vms[i] && dvm_reattach(d->vms[i]))
 			dvm_start(d->vms[i]);
