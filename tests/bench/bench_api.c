@@ -11,6 +11,8 @@
  *   BENCH api.metrics_bytes                     size of one scrape
  *   BENCH api.rt_misses_idle                    RT deadline misses in 5 s without load
  *   BENCH api.rt_misses_during_load             ... accrued during the two load windows (goal 0)
+ *   BENCH api.host_stalls_idle / _during_load   what the host itself lost in those windows
+ *                                               (tests/common/stall_probe.h)
  * Bounded (< 60 s); skipped without wrk or /dev/kvm. 2 cores shared with the VMs and wrk:
  * the figures say what this machine does, not what the API costs alone.
  */
@@ -25,6 +27,7 @@
 
 #include "tests/common/apid.h"
 #include "tests/common/daemon_run.h"
+#include "tests/common/stall_probe.h"
 
 #define WRK		"/usr/bin/wrk"
 #define NVMS		16
@@ -145,6 +148,7 @@ static int all_running(void)
 int main(void)
 {
 	struct wrk_result vms, met;
+	struct stall_probe idle_probe, load_probe = { .started = false };
 	long long m0, m1, m2, m3, m4;
 	struct http_result r;
 	uint64_t end;
@@ -175,9 +179,12 @@ int main(void)
 	printf("bench_api: %d VMs running\n", all_running());
 	sleep(1);	/* settle: reservations applied, first windows closed */
 
+	stall_probe_start(&idle_probe);
 	m0 = rt_misses();
 	sleep(LOAD_S);
 	m1 = rt_misses();
+	stall_probe_stop(&idle_probe);
+	stall_probe_start(&load_probe);
 	if (run_wrk("/api/v1/vms", &vms))
 		goto out;
 	m2 = rt_misses();
@@ -189,6 +196,7 @@ int main(void)
 	if (run_wrk("/metrics", &met))
 		goto out;
 	m4 = rt_misses();
+	stall_probe_stop(&load_probe);
 	printf("BENCH api.vms_rps %.0f req/s\n", vms.rps);
 	printf("BENCH api.vms_p99_ms %.2f ms\n", vms.p99_ms);
 	printf("BENCH api.vms_non2xx %lld count\n", vms.non2xx);
@@ -197,8 +205,13 @@ int main(void)
 	printf("BENCH api.metrics_non2xx %lld count\n", met.non2xx);
 	printf("BENCH api.rt_misses_idle %lld count\n", m1 - m0);
 	printf("BENCH api.rt_misses_during_load %lld count\n", (m2 - m1) + (m4 - m3));
+	/* what the host itself lost in the same windows (tests/common/stall_probe.h) */
+	printf("BENCH api.host_stalls_idle %llu count\n", (unsigned long long)idle_probe.stalls);
+	printf("BENCH api.host_stalls_during_load %llu count\n",
+	       (unsigned long long)load_probe.stalls);
 	rc = 0;
 out:
+	stall_probe_stop(&load_probe);
 	apid_stop(&d);
 	return rc;
 }

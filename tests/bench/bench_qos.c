@@ -18,31 +18,25 @@
  * prevent, so misses are printed beside the stalls seen in the same run.
  * Prints BENCH lines and which reservation backend produced the numbers.
  *
- *   build/bench/bench_qos [seconds per run, default 6]
+ *   build/bench/bench_qos [seconds per run, default 6 [reservation backend: auto (default),
+ *                          deadline or budget]]
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <pthread.h>
-#include <sched.h>
 #include <signal.h>
-#include <stdatomic.h>
-#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 
 #include <jansson.h>
 
 #include "tests/common/http_client.h"
-
-#define PROBE_PERIOD_NS		1000000ull
-#define PROBE_STALL_NS		500000ull	/* a wake-up this late counts as a host stall */
+#include "tests/common/stall_probe.h"
 #define APPLY_CHANGES		20
 
 static char bindir[PATH_MAX];
@@ -142,64 +136,6 @@ static uint64_t now_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-/*
- * Host stall probe: a thread that sleeps to every 1 ms boundary and measures how late it
- * wakes. It must not be delayed by the reservations it sits beside, so it is itself
- * SCHED_DEADLINE with a short relative deadline (it wins EDF against a 1 ms vCPU
- * reservation), or SCHED_FIFO 99 (above every budget-backend priority) where that fails.
- */
-struct stall_probe {
-	pthread_t th;
-	atomic_bool stop;
-	uint64_t wakes, stalls, max_late_ns;
-};
-
-static void *stall_probe_main(void *arg)
-{
-	struct stall_probe *p = arg;
-	struct sched_param sp = { .sched_priority = 99 };
-	struct {
-		uint32_t size, policy;
-		uint64_t flags;
-		int32_t nice;
-		uint32_t prio;
-		uint64_t runtime, deadline, period;
-	} dl = { sizeof(dl), 6 /* SCHED_DEADLINE */, 0, 0, 0, 100000, 200000, PROBE_PERIOD_NS };
-	uint64_t next = now_ns() + PROBE_PERIOD_NS;
-
-	if (syscall(SYS_sched_setattr, 0, &dl, 0))
-		pthread_setschedparam(pthread_self(), SCHED_FIFO, &sp);
-	while (!atomic_load(&p->stop)) {
-		struct timespec ts = { (time_t)(next / 1000000000ull), (long)(next % 1000000000ull) };
-		uint64_t late;
-
-		clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
-		late = now_ns() - next;
-		p->wakes++;
-		p->stalls += late >= PROBE_STALL_NS;
-		if (late > p->max_late_ns)
-			p->max_late_ns = late;
-		next += PROBE_PERIOD_NS;
-		if (next < now_ns())	/* after a long stall: no burst of catch-up wake-ups */
-			next = now_ns() + PROBE_PERIOD_NS;
-	}
-	return NULL;
-}
-
-static void stall_probe_start(struct stall_probe *p)
-{
-	memset(p, 0, sizeof(*p));
-	if (pthread_create(&p->th, NULL, stall_probe_main, p))
-		p->th = 0;
-}
-
-static void stall_probe_stop(struct stall_probe *p)
-{
-	atomic_store(&p->stop, true);
-	if (p->th)
-		pthread_join(p->th, NULL);
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -313,7 +249,8 @@ static long hlt_wake_p50(const char *console)
 }
 
 static const char rt_cfg_fmt[] =
-	"{ \"node\": { \"backend\": \"model\", \"governor\": \"transition\" },\n"
+	"{ \"node\": { \"backend\": \"model\", \"governor\": \"transition\",\n"
+	"    \"reservation_backend\": \"%s\" },\n"
 	"  \"vms\": [\n"
 	"    { \"name\": \"rt\", \"workload\": \"rt:period_us=1000,wcet_us=200\", %s },\n"
 	"    { \"name\": \"be\", \"vcpus\": 2, \"workload\": \"cpu;cpu\" } ] }\n";
@@ -330,6 +267,7 @@ static const char wake_cfg_fmt[] =
 int main(int argc, char **argv)
 {
 	int secs = argc > 1 ? atoi(argv[1]) : 6;
+	const char *backend = argc > 2 ? argv[2] : "auto";
 	char dir[] = "/tmp/pv-bench-qos-XXXXXX", cfg[PATH_MAX], st[PATH_MAX], sum[PATH_MAX];
 	char text[2048], console[PATH_MAX + 32];
 	struct rt_result off, on;
@@ -339,8 +277,9 @@ int main(int argc, char **argv)
 	pid_t hog, pid;
 	int ret;
 
-	if (secs < 2 || secs > 60 || find_bindir() || !mkdtemp(dir)) {
-		fprintf(stderr, "usage: bench_qos [2..60 seconds]\n");
+	if (secs < 2 || secs > 60 || find_bindir() || !mkdtemp(dir) ||
+	    (strcmp(backend, "auto") && strcmp(backend, "deadline") && strcmp(backend, "budget"))) {
+		fprintf(stderr, "usage: bench_qos [2..60 seconds [auto|deadline|budget]]\n");
 		return 2;
 	}
 	if (access("/dev/kvm", R_OK | W_OK) || geteuid()) {
@@ -351,7 +290,7 @@ int main(int argc, char **argv)
 	       secs);
 	hog = start_hog();
 	snprintf(cfg, sizeof(cfg), "%s/off.json", dir);
-	snprintf(text, sizeof(text), rt_cfg_fmt, "\"qos\": \"best-effort\"");
+	snprintf(text, sizeof(text), rt_cfg_fmt, backend, "\"qos\": \"best-effort\"");
 	write_config(cfg, text);
 	snprintf(st, sizeof(st), "%s/off", dir);
 	snprintf(sum, sizeof(sum), "%s/off-summary.json", dir);
@@ -363,7 +302,7 @@ int main(int argc, char **argv)
 		goto out_fail;
 	}
 	snprintf(cfg, sizeof(cfg), "%s/on.json", dir);
-	snprintf(text, sizeof(text), rt_cfg_fmt, "\"qos\": \"realtime\", \"reservation\": "
+	snprintf(text, sizeof(text), rt_cfg_fmt, backend, "\"qos\": \"realtime\", \"reservation\": "
 		 "{ \"runtime_us\": 750, \"period_us\": 1000 }");
 	write_config(cfg, text);
 	snprintf(st, sizeof(st), "%s/on", dir);
@@ -388,7 +327,7 @@ int main(int argc, char **argv)
 	printf("BENCH qos.backend_%s 1 flag\n", on.backend);
 	printf("host stall probe (1 ms sleeper above every reservation): off run %llu stalls >= %llu us in %llu wake-ups, "
 	       "max %.0f us; on run %llu, max %.0f us\n", (unsigned long long)probe_off.stalls,
-	       PROBE_STALL_NS / 1000, (unsigned long long)probe_off.wakes,
+	       STALL_PROBE_LATE_NS / 1000, (unsigned long long)probe_off.wakes,
 	       (double)probe_off.max_late_ns / 1e3, (unsigned long long)probe_on.stalls,
 	       (double)probe_on.max_late_ns / 1e3);
 	printf("BENCH qos.host_stalls_on %llu count\n", (unsigned long long)probe_on.stalls);
@@ -412,7 +351,7 @@ int main(int argc, char **argv)
 	printf("BENCH qos.wake_ls_vs_be %.3f\n", be > 0 ? (double)ls / (double)be : 0.0);
 
 	snprintf(cfg, sizeof(cfg), "%s/apply.json", dir);
-	snprintf(text, sizeof(text), rt_cfg_fmt, "\"qos\": \"realtime\", \"reservation\": "
+	snprintf(text, sizeof(text), rt_cfg_fmt, backend, "\"qos\": \"realtime\", \"reservation\": "
 		 "{ \"runtime_us\": 750, \"period_us\": 1000 }");
 	write_config(cfg, text);
 	snprintf(st, sizeof(st), "%s/apply", dir);
@@ -430,7 +369,7 @@ int main(int argc, char **argv)
 	printf("BENCH qos.apply_rtt_p50_us %.1f us\n", rtt_p50);
 	kill(hog, SIGKILL);
 	waitpid(hog, NULL, 0);
-	printf("reproduce: make build/bench/bench_qos && build/bench/bench_qos %d\n", secs);
+	printf("reproduce: make build/bench/bench_qos && build/bench/bench_qos %d %s\n", secs, backend);
 	return 0;
 
 out_fail:

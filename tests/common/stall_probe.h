@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Host stall probe for benches: a thread that sleeps to every 1 ms boundary and counts the
+ * wake-ups later than STALL_PROBE_LATE_NS. The build machines are nested VMs whose vCPUs
+ * the outer hypervisor preempts for milliseconds now and then; a bench that reports RT
+ * misses prints the stalls seen in the same window beside them. The probe must not be
+ * delayed by the reservations it sits beside, so it is itself SCHED_DEADLINE with a short
+ * relative deadline (it wins EDF against a 1 ms vCPU reservation), or SCHED_FIFO 99 (above
+ * every budget-backend priority) where that fails.
+ */
+#ifndef PV_TESTS_STALL_PROBE_H
+#define PV_TESTS_STALL_PROBE_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#define STALL_PROBE_PERIOD_NS	1000000ull
+#define STALL_PROBE_LATE_NS	500000ull	/* a wake-up this late counts as a stall */
+
+struct stall_probe {
+	pthread_t th;
+	bool started;
+	atomic_bool stop;
+	_Atomic uint64_t wakes, stalls, max_late_ns;
+};
+
+void stall_probe_start(struct stall_probe *p);
+void stall_probe_stop(struct stall_probe *p);
+
+#endif /* PV_TESTS_STALL_PROBE_H */
