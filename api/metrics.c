@@ -9,8 +9,9 @@
  * activations: with every reason of every VM a scrape of 16 VMs was 170 KB, mostly zeros (a
  * histogram is 28 series), and scrape size is what bounds /metrics throughput;
  * cpu_latency_budget_seconds is absent while a CPU has
- * no budget, as documented. Power figures carry source= the sensing source ("model" on
- * hosts without RAPL/perf power).
+ * no budget, as documented. Actuator failures have a series per kind from the start (nine
+ * of them), so an alert's increase() sees the first failure of a kind. Power figures carry
+ * source= the sensing source ("model" on hosts without RAPL/perf power).
  */
 #include <errno.h>
 #include <stdatomic.h>
@@ -309,9 +310,16 @@ static void misc_metrics(struct prom_buf *b, const struct dsnap *s)
 		prom_sample(b, "powervisor_device_power_state", l, 1, s->devs[i].state);
 	}
 	prom_family(b, "powervisor_actuator_failures_total", "counter",
-		    "Failed writes to cpufreq/cpuidle/sched/devices");
-	l[0] = L("actuator", "power");	/* the snapshot counts cpufreq + cpuidle together */
-	prom_sample(b, "powervisor_actuator_failures_total", l, 1, (double)s->actuator_failures);
+		    "Failed writes (and read-backs) of cpufreq/cpuidle/energy/devices/sched/VMMs");
+	for (r = 0, sum = 0; r < DPOWER_ACT_MAX; r++) {	/* every kind, 0 included */
+		l[0] = L("actuator", dpower_act_name(r));
+		prom_sample(b, "powervisor_actuator_failures_total", l, 1,
+			    (double)s->actuator_failures_by[r]);
+		sum += s->actuator_failures_by[r];
+	}
+	l[0] = L("actuator", dpower_act_name(DPOWER_ACT_MAX));	/* counted, but not by kind */
+	prom_sample(b, "powervisor_actuator_failures_total", l, 1,
+		    (double)(s->actuator_failures > sum ? s->actuator_failures - sum : 0));
 	prom_family(b, "powervisor_trace_records_total", "counter", "Transition records consumed");
 	for (i = 0; i < s->nvms; i++) {
 		l[0] = L("vm", s->vms[i].cfg.name);
@@ -322,18 +330,12 @@ static void misc_metrics(struct prom_buf *b, const struct dsnap *s)
 		const struct dsnap_vm *vm = &s->vms[i];
 
 		l[0] = L("vm", vm->cfg.name);
-		for (r = 1, sum = 0; r < PV_REJ_MAX && r < 16; r++) {
+		for (r = PV_REJ_OK + 1; r < PV_REJ_MAX; r++) {
 			if (!vm->rejects_by_reason[r])
 				continue;
 			l[1] = L("reason", pv_consume_reject_name(r));
 			prom_sample(b, "powervisor_trace_rejects_total", l, 2,
 				    (double)vm->rejects_by_reason[r]);
-			sum += vm->rejects_by_reason[r];
-		}
-		if (vm->rejects > sum) {	/* counted, but not by reason */
-			l[1] = L("reason", "unclassified");
-			prom_sample(b, "powervisor_trace_rejects_total", l, 2,
-				    (double)(vm->rejects - sum));
 		}
 	}
 	prom_family(b, "powervisor_trace_drops_total", "counter",

@@ -77,7 +77,7 @@ void devices_tick(struct daemon *d, uint64_t now_ns)
 		if (d->vms[i] && d->vms[i]->attached)
 			fold_vm(d, d->vms[i], now_ns);
 	if (pm_devpower_tick(&d->devpower, now_ns) < 0)
-		d->power.actuator_failures++;
+		dpower_failed(&d->power, DPOWER_ACT_DEVICE);
 }
 
 void devices_vm_detached(struct dvm *vm)

@@ -76,6 +76,7 @@ static void fill_vm(struct daemon *d, struct dsnap_vm *o, const struct dvm *vm, 
 	o->uptime_ms = dvm_is_live(vm) ? (now - vm->start_ns) / 1000000 : 0;
 	o->records = vm->records;
 	o->rejects = vm->rejects;
+	memcpy(o->rejects_by_reason, vm->rejects_by_reason, sizeof(o->rejects_by_reason));
 	o->drops = vm->drops;
 	o->qos.cls = (int)vm->cfg.qos;
 	o->qos.latency_budget_us = vm->cfg.latency_budget_us;
@@ -158,7 +159,9 @@ static void fill_node(struct daemon *d, struct dsnap *s, uint64_t now)
 	s->node_j = p->node_j;
 	s->idle_j = p->idle_j;
 	s->overhead_j = p->overhead_j;
-	s->actuator_failures = p->actuator_failures + p->be->errors;
+	/* not p->be->errors: a backend failure is also a failed call counted by the pipeline */
+	s->actuator_failures = p->actuator_failures;
+	memcpy(s->actuator_failures_by, p->act_failures, sizeof(s->actuator_failures_by));
 	s->ticks = d->ticks;
 	s->tick_hist = d->tick_hist;
 	s->qos_apply_hist = d->qos_apply_hist;

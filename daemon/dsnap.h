@@ -11,11 +11,13 @@
 #include <stdint.h>
 
 #include "daemon/config.h"
+#include "daemon/power.h"
 #include "daemon/snapshot.h"
 #include "powermgr/backend.h"
 #include "powermgr/governor.h"
 #include "powermgr/pmu.h"
 #include "tracer/account.h"
+#include "tracer/consume.h"
 
 #define DSNAP_MAX_CPUS		64u
 #define DSNAP_MAX_TUNABLES	PM_GOV_MAX_TUNABLES
@@ -82,8 +84,8 @@ struct dsnap_vm {
 	struct pv_acct_stats total;	/* accounting since the daemon attached */
 	struct pv_acct_stats window;	/* the last tick */
 	uint64_t window_ns;
-	uint64_t records, rejects, drops;
-	uint64_t rejects_by_reason[16];
+	uint64_t records, rejects, drops;	/* cumulative over the VM's VMMs */
+	uint64_t rejects_by_reason[PV_REJ_MAX];	/* by enum pv_reject; sums to rejects */
 	struct dsnap_qos qos;
 };
 
@@ -111,7 +113,8 @@ struct dsnap {
 	uint32_t ncpus;
 	struct dsnap_cpu cpus[DSNAP_MAX_CPUS];
 	double node_w, node_j, idle_j, overhead_j;
-	uint64_t actuator_failures;
+	uint64_t actuator_failures;	/* every failure */
+	uint64_t actuator_failures_by[DPOWER_ACT_MAX];	/* by kind; the rest is unclassified */
 	uint64_t ticks;
 	struct pv_hist tick_hist;
 	struct pv_hist qos_apply_hist;

@@ -112,6 +112,10 @@ static void detach(struct dvm *vm)
 			vc->rt_runnable = false;
 		}
 		dvm_acct_total(vm, &vm->acct_base);
+		/* the consumer's counters (current as of the last drain) carry over too */
+		vm->cons_base.rejected = vm->rejects;
+		vm->cons_base.drops = vm->drops;
+		memcpy(vm->cons_base.rejects, vm->rejects_by_reason, sizeof(vm->cons_base.rejects));
 		pv_consumer_destroy(vm->cons);
 		pv_acct_destroy(vm->acct);
 		pv_shm_close(&vm->shm);
@@ -488,8 +492,10 @@ static void drain(struct dvm *vm, uint64_t now_tsc)
 	pv_consumer_drain(vm->cons, feed, vm, 4);
 	pv_acct_close_window(vm->acct, now_tsc);
 	pv_consumer_total(vm->cons, &tot);
-	vm->rejects = tot.rejected;
-	vm->drops = tot.drops;
+	vm->rejects = vm->cons_base.rejected + tot.rejected;
+	for (i = 0; i < PV_REJ_MAX; i++)
+		vm->rejects_by_reason[i] = vm->cons_base.rejects[i] + tot.rejects[i];
+	vm->drops = vm->cons_base.drops + tot.drops;
 	for (i = 0; i < vm->nvcpus; i++) {
 		struct dvm_vcpu *vc = &vm->vcpu[i];
 		uint64_t pcpu = atomic_load_explicit(&pv_shm_vcpu(&vm->shm, i)->pcpu,

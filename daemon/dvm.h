@@ -134,7 +134,10 @@ struct dvm {
 	uint64_t dev_busy_ns[PV_SHM_MAX_DEVS];	/* device counters at the last tick */
 	uint64_t dev_ops[PV_SHM_MAX_DEVS];
 	uint64_t records;		/* consumed, cumulative (survives restarts of the VMM) */
-	uint64_t rejects;
+	/* the consumer's counters, cumulative like records: earlier VMMs' plus the current one's */
+	struct pv_consume_stats cons_base;	/* of the VMMs this VM had before the current one */
+	uint64_t rejects;		/* = the sum of rejects_by_reason */
+	uint64_t rejects_by_reason[PV_REJ_MAX];	/* by enum pv_reject (index 0 unused) */
 	uint64_t drops;
 };
 

@@ -90,7 +90,7 @@ int dpower_open(struct dpower *p, const char *backend, const char *governor, uns
 	}
 	for (c = 0; c < p->ncpus; c++) {
 		if (pm_backend_read(p->be, c, &p->last_read[c]))
-			p->actuator_failures++;
+			dpower_failed(p, DPOWER_ACT_CPU_READ);
 		p->stats[c].cur_khz = p->last_read[c].cur_khz ? p->last_read[c].cur_khz :
 				      pm_platform_base_khz(&p->plat);
 		p->stats[c].cstate_limit = p->last_read[c].cstate_limit;
@@ -163,7 +163,7 @@ static void account_energy(struct dpower *p, const struct dpower_tick_in *in)
 	unsigned int c, v;
 
 	if (pm_sense_read_uj(p->sense, &uj)) {
-		p->actuator_failures++;
+		dpower_failed(p, DPOWER_ACT_ENERGY);
 		return;
 	}
 	if (!p->have_uj) {	/* the first reading only sets the origin */
@@ -216,7 +216,7 @@ static void account_residency(struct dpower *p, uint64_t window_ns)
 		}
 		st->util_pct = st->share_pct[TIME_GUEST] + st->share_pct[TIME_VMM];
 		if (pm_backend_read(p->be, c, &r)) {
-			p->actuator_failures++;
+			dpower_failed(p, DPOWER_ACT_CPU_READ);
 			continue;
 		}
 		for (k = 0; k < r.nr_cstates && k < PM_MAX_CSTATES; k++)
@@ -236,7 +236,7 @@ static void apply_decision(struct dpower *p)
 
 		if (d->target_khz && d->target_khz != st->cur_khz) {
 			if (pm_backend_set_freq(p->be, c, d->target_khz)) {
-				p->actuator_failures++;
+				dpower_failed(p, DPOWER_ACT_PSTATE);
 			} else {
 				emit(p, PV_EV_PSTATE, c, d->target_khz, st->cur_khz);
 				st->cur_khz = d->target_khz;
@@ -245,7 +245,7 @@ static void apply_decision(struct dpower *p)
 		}
 		if (d->cstate_limit != st->cstate_limit) {
 			if (pm_backend_set_cstate_limit(p->be, c, d->cstate_limit)) {
-				p->actuator_failures++;
+				dpower_failed(p, DPOWER_ACT_CSTATE);
 			} else {
 				emit(p, PV_EV_CSTATE_LIMIT, c, (uint64_t)d->cstate_limit,
 				     (uint64_t)st->cstate_limit);
@@ -291,6 +291,22 @@ int dpower_set_governor(struct dpower *p, const char *name, const struct pm_tuna
 		snprintf(err, DPOWER_ERR_MAX, "cannot switch to governor \"%s\" (%s); \"%s\" stays",
 			 name, strerror(-ret), pm_gov_mgr_name(&p->gov));
 	return ret;
+}
+
+static const char *const act_names[DPOWER_ACT_MAX] = {
+	[DPOWER_ACT_PSTATE] = "pstate",
+	[DPOWER_ACT_CSTATE] = "cstate",
+	[DPOWER_ACT_CPU_READ] = "cpu_read",
+	[DPOWER_ACT_ENERGY] = "energy",
+	[DPOWER_ACT_GOVERNOR] = "governor",
+	[DPOWER_ACT_DEVICE] = "device",
+	[DPOWER_ACT_SCHED] = "sched",
+	[DPOWER_ACT_VMM] = "vmm",
+};
+
+const char *dpower_act_name(unsigned int kind)
+{
+	return kind < DPOWER_ACT_MAX ? act_names[kind] : "unclassified";
 }
 
 const char *dpower_backend_name(const struct dpower *p)

@@ -36,6 +36,22 @@
 #define DPOWER_MAX_VMS		PM_TL_MAX_VMS
 #define DPOWER_ERR_MAX		256
 
+/*
+ * What failed, the actuator="…" label of powervisor_actuator_failures_total: each kind is
+ * one place the daemon writes (or reads back) a mechanism. Count with dpower_failed().
+ */
+enum dpower_act {
+	DPOWER_ACT_PSTATE = 0,	/* cpufreq: setting a P-state (power.c) */
+	DPOWER_ACT_CSTATE,	/* cpuidle: setting a C-state limit (power.c) */
+	DPOWER_ACT_CPU_READ,	/* cpufreq / cpuidle: reading frequency and residencies (power.c) */
+	DPOWER_ACT_ENERGY,	/* the energy meter: RAPL, perf or the model (power.c) */
+	DPOWER_ACT_GOVERNOR,	/* the governor could not decide: the tick applied nothing */
+	DPOWER_ACT_DEVICE,	/* device runtime-PM transitions (devices.c) */
+	DPOWER_ACT_SCHED,	/* vCPU threads: affinity, scheduling policy, reservation */
+	DPOWER_ACT_VMM,		/* a budget / timer command the VMM refused */
+	DPOWER_ACT_MAX
+};
+
 /* Decision records (PSTATE / CSTATE_LIMIT) go to the daemon's own trace ring. */
 typedef void (*dpower_emit_fn)(void *ctx, const struct pv_rec *rec);
 
@@ -75,9 +91,25 @@ struct dpower {
 	double vm_j[DPOWER_MAX_VMS];		/* cumulative, by VM slot */
 	double node_w;				/* last window */
 	double vm_w[DPOWER_MAX_VMS];
+	/*
+	 * Every failure, whoever counted it; act_failures[] has those counted by kind
+	 * (dpower_failed), the rest of the total is reported as actuator="unclassified".
+	 */
 	uint64_t actuator_failures;
+	uint64_t act_failures[DPOWER_ACT_MAX];
 	uint64_t ticks;
 };
+
+/* Count one failure of actuator @kind (loop thread). */
+static inline void dpower_failed(struct dpower *p, enum dpower_act kind)
+{
+	p->actuator_failures++;
+	if ((unsigned int)kind < DPOWER_ACT_MAX)
+		p->act_failures[kind]++;
+}
+
+/* "pstate", "cstate", … for enum dpower_act; "unclassified" for anything else. */
+const char *dpower_act_name(unsigned int kind);
 
 /* Per-window input beyond the pm_sample: who ran where (VM slot indexes). */
 struct dpower_tick_in {

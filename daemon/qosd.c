@@ -261,12 +261,13 @@ static void apply_affinity(struct daemon *d, struct dvm *vm)
 
 		cpuplan_vcpu_mask(&d->plan, &pv, v, &mask);
 		if (sched_setaffinity(vm->vcpu[v].tid, sizeof(mask), &mask))
-			d->power.actuator_failures++;
+			dpower_failed(&d->power, DPOWER_ACT_SCHED);
 	}
 	vm->qos.affinity_applied = true;
 }
 
-static void set_budget_done(void *arg, int err, json_t *res, const char *msg, int fd)
+/* The VMM's answer to a budget or timer command: a refusal is an actuator failure. */
+static void vmm_cmd_done(void *arg, int err, json_t *res, const char *msg, int fd)
 {
 	struct dvm *vm = arg;
 
@@ -275,7 +276,7 @@ static void set_budget_done(void *arg, int err, json_t *res, const char *msg, in
 	if (fd >= 0)
 		close(fd);
 	if (err)
-		vm->d->power.actuator_failures++;
+		dpower_failed(&vm->d->power, DPOWER_ACT_VMM);
 }
 
 /* The budget backend's link to the VMM: the set-budget control command. */
@@ -285,7 +286,7 @@ static int vmm_set_budget(void *cookie, uint32_t vcpu, uint64_t runtime_ns, uint
 	json_t *args = json_pack("{s:i, s:I, s:I}", "vcpu", (int)vcpu, "runtime_us",
 				 (json_int_t)(runtime_ns / 1000), "period_us",
 				 (json_int_t)(period_ns / 1000));
-	int err = dvm_request(vm, "set-budget", args, set_budget_done, vm);
+	int err = dvm_request(vm, "set-budget", args, vmm_cmd_done, vm);
 
 	json_decref(args);
 	return err;
@@ -315,7 +316,7 @@ static int boost_apply(struct daemon *d, struct dvm *vm, uint32_t v, bool on)
 		p.runtime_ns = p.deadline_ns;
 	err = on ? d->resv->apply(&t, &p) : d->resv->clear(&t);
 	if (err) {
-		d->power.actuator_failures++;
+		dpower_failed(&d->power, DPOWER_ACT_SCHED);
 		return err;
 	}
 	vm->vcpu[v].resv_applied = on;
@@ -330,7 +331,7 @@ static void set_sampling(struct dvm *vm, uint32_t v, bool on)
 	json_t *args = json_pack("{s:i, s:i}", "vcpu", (int)v, "period_us",
 				 on ? (int)INFER_SAMPLE_US : 0);
 
-	if (args && !dvm_request(vm, "set-timer", args, NULL, NULL))
+	if (args && !dvm_request(vm, "set-timer", args, vmm_cmd_done, vm))
 		vm->vcpu[v].sampling = on;
 	json_decref(args);
 }
@@ -344,7 +345,7 @@ static void apply_sched(struct daemon *d, struct dvm *vm)
 			struct sched_param sp = { .sched_priority = PARTITION_FIFO_PRIO };
 
 			if (sched_setscheduler(vm->vcpu[v].tid, SCHED_FIFO, &sp))
-				d->power.actuator_failures++;
+				dpower_failed(&d->power, DPOWER_ACT_SCHED);
 		} else if (vm->qos.sched_applied || vm->vcpu[v].resv_applied) {
 			if (vm->vcpu[v].resv_applied)
 				boost_apply(d, vm, v, false);

@@ -147,6 +147,25 @@ static json_t *devices_json(const struct dsnap *s)
 	return devs;
 }
 
+/* Actuator failures by kind (every kind, and what was counted without one). */
+static json_t *failures_json(const struct dsnap *s)
+{
+	json_t *o = json_object();
+	uint64_t sum = 0;
+	unsigned int k;
+
+	for (k = 0; o && k < DPOWER_ACT_MAX; k++) {
+		json_object_set_new(o, dpower_act_name(k),
+				    json_integer((json_int_t)s->actuator_failures_by[k]));
+		sum += s->actuator_failures_by[k];
+	}
+	if (o)
+		json_object_set_new(o, dpower_act_name(DPOWER_ACT_MAX),
+				    json_integer((json_int_t)(s->actuator_failures > sum ?
+							      s->actuator_failures - sum : 0)));
+	return o;
+}
+
 json_t *summary_json(const struct dsnap *s)
 {
 	json_t *vms = json_array(), *cpus = json_array();
@@ -156,12 +175,13 @@ json_t *summary_json(const struct dsnap *s)
 		json_array_append_new(vms, vm_json(s, &s->vms[i]));
 	for (i = 0; i < s->ncpus; i++)
 		json_array_append_new(cpus, cpu_json(s, &s->cpus[i]));
-	return json_pack("{s:s, s:f, s:s, s:s, s:s, s:{s:f, s:f, s:f, s:s}, s:I, s:o, s:o, s:o}",
+	return json_pack("{s:s, s:f, s:s, s:s, s:s, s:{s:f, s:f, s:f, s:s}, s:I, s:o, s:o, s:o, s:o}",
 		"version", s->version, "uptime_s", s->uptime_s, "governor", s->governor,
 		"backend", s->backend, "reservation_backend", s->resv_backend,
 		"node", "energy_j", s->node_j, "idle_energy_j", s->idle_j,
 		"overhead_energy_j", s->overhead_j, "source", s->source,
-		"actuator_failures", (json_int_t)s->actuator_failures, "vms", vms, "cpus", cpus,
+		"actuator_failures", (json_int_t)s->actuator_failures,
+		"actuator_failures_by_kind", failures_json(s), "vms", vms, "cpus", cpus,
 		"devices", devices_json(s));
 }
 

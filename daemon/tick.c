@@ -165,7 +165,7 @@ static void run_power(struct daemon *d, uint64_t t0, uint64_t t1)
 	};
 
 	if (dpower_tick(&d->power, &in))
-		d->power.actuator_failures++;
+		dpower_failed(&d->power, DPOWER_ACT_GOVERNOR);
 }
 
 /* Rates for people and dashboards: CPU % and power over the last second. */

@@ -86,6 +86,9 @@ struct dsnap *fake_dsnap_new(unsigned int nvms)
 	s->node_j = 1250.0;
 	s->idle_j = 300.0;
 	s->overhead_j = 25.0;
+	s->actuator_failures = 7;	/* 2 of them counted without a kind */
+	s->actuator_failures_by[DPOWER_ACT_PSTATE] = 4;
+	s->actuator_failures_by[DPOWER_ACT_DEVICE] = 1;
 	s->ticks = 10000;
 	pv_hist_init(&s->tick_hist);
 	pv_hist_add(&s->tick_hist, 30000);
@@ -150,7 +153,8 @@ struct dsnap_vm *fake_dsnap_add_vm(struct dsnap *s, const char *name, int state,
 	vm->window_ns = 10000000;
 	vm->records = 1000ull * seed;
 	vm->rejects = 3;
-	vm->rejects_by_reason[1] = 2;	/* one left unclassified */
+	vm->rejects_by_reason[PV_REJ_TYPE] = 2;
+	vm->rejects_by_reason[PV_REJ_VCPU] = 1;
 	vm->drops = 4;
 	vm->qos.cls = cls;
 	if (cls == PV_QOS_REALTIME)

@@ -22,6 +22,7 @@
 
 #include "api/metrics.h"
 #include "daemon/dvm.h"
+#include "daemon/summary.h"
 #include "tests/common/daemon_run.h"
 #include "tests/common/fake_dsnap.h"
 
@@ -260,8 +261,13 @@ static void test_values(void **state)
 		"powervisor_qos_apply_latency_seconds_count 1\n",
 		"powervisor_device_power_state{device=\"uart\"} 1\n",
 		"powervisor_trace_records_total{vm=\"alpha\"} 2000\n",
-		"powervisor_trace_rejects_total{vm=\"alpha\",reason=\"unclassified\"} 1\n",
 		"powervisor_trace_rejects_total{vm=\"alpha\",reason=\"type\"} 2\n",
+		"powervisor_trace_rejects_total{vm=\"alpha\",reason=\"vcpu\"} 1\n",
+		"powervisor_actuator_failures_total{actuator=\"pstate\"} 4\n",
+		"powervisor_actuator_failures_total{actuator=\"cstate\"} 0\n",
+		"powervisor_actuator_failures_total{actuator=\"device\"} 1\n",
+		"powervisor_actuator_failures_total{actuator=\"vmm\"} 0\n",
+		"powervisor_actuator_failures_total{actuator=\"unclassified\"} 2\n",
 		"powervisor_trace_drops_total{vm=\"beta\"} 4\n",
 		"powervisor_policy_tick_duration_seconds_count 1\n",
 	};
@@ -269,7 +275,10 @@ static void test_values(void **state)
 		"powervisor_cpu_latency_budget_seconds{cpu=\"1\"}",	/* no budget there */
 		"powervisor_vm_exit_latency_seconds_count{vm=\"alpha\",reason=\"mmio\"}",
 		"powervisor_vm_exits_total{vm=\"alpha\",reason=\"mmio\"}",	/* none yet */
-		"powervisor_trace_rejects_total{vm=\"alpha\",reason=\"time\"}",
+		"powervisor_trace_rejects_total{vm=\"alpha\",reason=\"time\"}",	/* none */
+		"powervisor_trace_rejects_total{vm=\"alpha\",reason=\"unclassified\"}",
+		"powervisor_trace_rejects_total{vm=\"alpha\",reason=\"ok\"}",
+		"powervisor_actuator_failures_total{actuator=\"power\"}",
 		"NaN", "\n\n",
 	};
 	size_t i;
@@ -335,6 +344,35 @@ static void test_cache(void **state)
 	metrics_cache_fini(&mc);
 }
 
+/* --summary-json carries the same failure counts: the total, and by kind adding up to it. */
+static void test_summary_failures(void **state)
+{
+	static const struct {
+		const char *kind;
+		json_int_t n;
+	} want[] = {
+		{ "pstate", 4 }, { "cstate", 0 }, { "cpu_read", 0 }, { "energy", 0 },
+		{ "governor", 0 }, { "device", 1 }, { "sched", 0 }, { "vmm", 0 },
+		{ "unclassified", 2 },
+	};
+	json_t *j = summary_json(snap), *by;
+	size_t i;
+
+	(void)state;
+	assert_non_null(j);
+	assert_int_equal(json_integer_value(json_object_get(j, "actuator_failures")), 7);
+	by = json_object_get(j, "actuator_failures_by_kind");
+	assert_int_equal(json_object_size(by), sizeof(want) / sizeof(want[0]));
+	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		json_t *n = json_object_get(by, want[i].kind);
+
+		if (!json_is_integer(n) || json_integer_value(n) != want[i].n)
+			fail_msg("actuator_failures_by_kind.%s: want %lld", want[i].kind,
+				 (long long)want[i].n);
+	}
+	json_decref(j);
+}
+
 struct racer {
 	struct metrics_cache *mc;
 	struct dsnap *s;
@@ -389,6 +427,7 @@ int main(void)
 		cmocka_unit_test(test_promtool),
 		cmocka_unit_test(test_cache),
 		cmocka_unit_test(test_cache_threads),
+		cmocka_unit_test(test_summary_failures),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
