@@ -6,11 +6,13 @@
  *   create  the name is free and a slot exists; the VM is created best-effort, then its QoS
  *           class goes through admission (qosd_apply) exactly like a later QoS change, so a
  *           VM that does not fit is refused (409) and leaves nothing behind; then its VMM
- *           is started and the dynamic VM persisted. Done when the VMM was forked: the VM
- *           is "starting" and comes up within a tick or two.
+ *           is started and the dynamic VM persisted (and a tombstone of that name
+ *           cleared, daemon/state.h). Done when the VMM was forked: the VM is "starting"
+ *           and comes up within a tick or two.
  *   delete  dvm_stop (shutdown request, SIGKILL after DVM_STOP_TIMEOUT_MS); done when the
  *           VMM is gone: cmds_tick() then drops its QoS (qosd_vm_removed), frees it,
- *           persists and completes. A VM that is not running is removed at once.
+ *           persists (a configuration VM leaves a tombstone so it stays deleted after a
+ *           restart) and completes. A VM that is not running is removed at once.
  *   pause / resume  only from running / paused (else 409); done when the VMM answered.
  *   power   a governor switch is transactional (powermgr rolls back; the old governor
  *           stays and the reason is returned); tunables are all validated before any is set.
@@ -159,11 +161,14 @@ static int vm_create(void *loop, struct cmd *c)
 				 .resv = io->spec.reservation };
 	struct cfg_vm be = io->spec;
 	struct qos_outcome out = { 0 };
+	char why[CFG_ERR_MAX];
 	struct dvm *vm;
 	int slot, err;
 
 	if (d->stopping)
 		return fail(io, -ESHUTDOWN, "stopping", NULL, "the daemon is stopping");
+	if (cfg_vm_check_node(&io->spec, &d->cfg.node, "", why))	/* as the file's VMs */
+		return fail(io, -EINVAL, "invalid_field", "group", "%s", why);
 	if (daemon_find_vm(d, io->spec.name))
 		return fail(io, -EEXIST, "name_taken", "name", "a VM named '%s' exists",
 			    io->spec.name);
@@ -195,6 +200,7 @@ static int vm_create(void *loop, struct cmd *c)
 		return fail(io, err, "start_failed", NULL, "cannot start the VMM: %s", strerror(-err));
 	}
 	state_save(d);
+	state_vm_created(d, io->spec.name);	/* after vms.json has it (state.h) */
 	republish(d);
 	return 0;
 }
@@ -203,6 +209,7 @@ static void finish_delete(struct daemon *d, struct dvm *vm)
 {
 	unsigned int i;
 
+	state_vm_deleted(d, vm->cfg.name);	/* first: a configuration VM stays deleted */
 	remove_vm(d, vm);
 	state_save(d);
 	republish(d);

@@ -9,10 +9,12 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
 #include "daemon/config.h"
+#include "daemon/wlspec.h"
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
@@ -367,6 +369,8 @@ void cfg_init(struct cfg *cfg)
 /* Rules that involve several fields of one VM. */
 static int vm_check(const struct cfg_vm *vm, const char *prefix, char *err)
 {
+	char why[WLSPEC_ERR_MAX];
+
 	if (!vm->name[0])
 		return fail(err, prefix, "name", "is required");
 	if (vm->qos == PV_QOS_REALTIME && !vm->reservation.set)
@@ -377,6 +381,8 @@ static int vm_check(const struct cfg_vm *vm, const char *prefix, char *err)
 		return fail(err, prefix, "group", "only applies to qos \"realtime\"");
 	if (!vm->workload[0] && !strcmp(vm->kernel, "pvguest"))
 		return fail(err, prefix, "workload", "must not be empty for pvguest");
+	if (vm->workload[0] && wlspec_check(vm->workload, vm->vcpus, why, sizeof(why)))
+		return fail(err, prefix, "workload", "%s", why);
 	return 0;
 }
 
@@ -388,6 +394,14 @@ int cfg_vm_from_json(struct cfg_vm *vm, json_t *obj, const char *field_prefix, c
 	if (parse_object(vm, obj, vm_fields, ARRAY_SIZE(vm_fields), field_prefix, err))
 		return -EINVAL;
 	return vm_check(vm, field_prefix, err);
+}
+
+int cfg_vm_check_node(const struct cfg_vm *vm, const struct cfg_node *node,
+		      const char *field_prefix, char *err)
+{
+	if (vm->group[0] && !cfg_find_group(node, vm->group))
+		return fail(err, field_prefix, "group", "no group \"%s\" in node.groups", vm->group);
+	return 0;
 }
 
 json_t *cfg_vm_to_json(const struct cfg_vm *vm)
@@ -454,9 +468,8 @@ static int parse_root(struct cfg *cfg, json_t *root, char *err)
 	}
 	for (i = 0; i < cfg->nvms; i++) {	/* "vms" may come before "node" */
 		snprintf(prefix, sizeof(prefix), "vms[%zu]", i);
-		if (cfg->vms[i].group[0] && !cfg_find_group(&cfg->node, cfg->vms[i].group))
-			return fail(err, prefix, "group", "no group \"%s\" in node.groups",
-				    cfg->vms[i].group);
+		if (cfg_vm_check_node(&cfg->vms[i], &cfg->node, prefix, err))
+			return -EINVAL;
 	}
 	if (!cfg->node.state_dir[0])
 		return fail(err, "node", "state_dir", "must not be empty");
@@ -466,6 +479,13 @@ static int parse_root(struct cfg *cfg, json_t *root, char *err)
 	if (!cfg->node.tls_cert[0] != !cfg->node.tls_key[0])
 		return fail(err, "node", cfg->node.tls_cert[0] ? "tls_key" : "tls_cert",
 			    "tls_cert and tls_key go together");
+	/* readable now, so --check-config catches a wrong path (contents: api/apiserver.c) */
+	if (cfg->node.tls_cert[0] && access(cfg->node.tls_cert, R_OK))
+		return fail(err, "node", "tls_cert", "cannot read %s: %s", cfg->node.tls_cert,
+			    strerror(errno));
+	if (cfg->node.tls_key[0] && access(cfg->node.tls_key, R_OK))
+		return fail(err, "node", "tls_key", "cannot read %s: %s", cfg->node.tls_key,
+			    strerror(errno));
 	return 0;
 }
 

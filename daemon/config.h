@@ -120,6 +120,13 @@ int cfg_load(struct cfg *cfg, const char *path, char *err);
  */
 struct json_t;
 int cfg_vm_from_json(struct cfg_vm *vm, struct json_t *obj, const char *field_prefix, char *err);
+/*
+ * The rules of a VM definition that depend on the node: its group must be one of
+ * @node's groups. The configuration file, the REST API's create and the VMs restored
+ * from the state dir all check a VM with cfg_vm_from_json() and then this.
+ */
+int cfg_vm_check_node(const struct cfg_vm *vm, const struct cfg_node *node,
+		      const char *field_prefix, char *err);
 /* Serialize a VM definition (for persistence and the API). */
 struct json_t *cfg_vm_to_json(const struct cfg_vm *vm);
 

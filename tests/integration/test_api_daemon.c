@@ -25,7 +25,8 @@ static struct apid d;
 static unsigned int routes_hit;		/* bit per route of the table below */
 
 static const char cfg[] =
-	"{ \"node\": { \"tick_ms\": 10, \"backend\": \"model\", \"governor\": \"transition\" },\n"
+	"{ \"node\": { \"tick_ms\": 10, \"backend\": \"model\", \"governor\": \"transition\",\n"
+	"            \"groups\": [ { \"name\": \"g1\", \"runtime_us\": 500, \"period_us\": 1000 } ] },\n"
 	"  \"vms\": [\n"
 	"    { \"name\": \"idle1\", \"workload\": \"idle\", \"memory_mib\": 16 },\n"
 	"    { \"name\": \"rt1\", \"workload\": \"rt:period_us=1000,wcet_us=100\", \"memory_mib\": 16 }\n"
@@ -69,6 +70,21 @@ static json_t *call(const char *route, const char *method, const char *path, con
 	return j;
 }
 
+/* Poll until rt1 has been attributed some energy (a tick or two after it runs), up to @ms. */
+static bool wait_energy(unsigned int ms)
+{
+	uint64_t end = dr_now_ms() + ms;
+	double j = 0;
+
+	do {
+		json_t *e = apid_get(&d, "/api/v1/vms/rt1/energy", NULL);
+
+		j = json_real_value(json_object_get(e, "energy_j"));
+		json_decref(e);
+	} while (j <= 0 && dr_now_ms() < end && !usleep(20000));
+	return j > 0;
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -76,7 +92,7 @@ static int setup(void **state)
 		return -1;
 	/* both VMs up and accounted before the tests look */
 	if (!apid_wait_str(&d, "/api/v1/vms/idle1", "state", "running", 20000) ||
-	    !apid_wait_str(&d, "/api/v1/vms/rt1", "state", "running", 20000))
+	    !apid_wait_str(&d, "/api/v1/vms/rt1", "state", "running", 20000) || !wait_energy(5000))
 	{
 		apid_dump(&d);
 		return -1;
@@ -182,14 +198,27 @@ static void test_bad_bodies(void **state)
 		const char *method, *path, *body;
 		int status;
 		const char *field;
+		const char *says;	/* in the error message, or NULL */
 	} cases[] = {
-		{ "POST", "/api/v1/vms", "{\"name\":", 400, NULL },
-		{ "POST", "/api/v1/vms", "{\"name\":\"x\",\"memory_mib\":\"lots\"}", 400, "memory_mib" },
-		{ "POST", "/api/v1/vms", "{\"name\":\"x\",\"colour\":1}", 400, "colour" },
+		{ "POST", "/api/v1/vms", "{\"name\":", 400, NULL, NULL },
+		{ "POST", "/api/v1/vms", "{\"name\":\"x\",\"memory_mib\":\"lots\"}", 400, "memory_mib", NULL },
+		{ "POST", "/api/v1/vms", "{\"name\":\"x\",\"colour\":1}", 400, "colour", NULL },
+		/* the node's groups, checked as for the configuration file's VMs */
+		{ "POST", "/api/v1/vms", "{\"name\":\"x\",\"qos\":\"realtime\",\"reservation\":"
+		  "{\"runtime_us\":100,\"period_us\":1000},\"group\":\"nosuch\"}", 400, "group",
+		  "no group \"nosuch\" in node.groups" },
+		{ "POST", "/api/v1/vms", "{\"name\":\"x\",\"group\":\"g1\"}", 400, "group",
+		  "only applies to qos \"realtime\"" },
+		{ "POST", "/api/v1/vms", "{\"name\":\"x\",\"group\":\"G 1\"}", 400, "group", NULL },
+		/* the guest's workload grammar, at create time */
+		{ "POST", "/api/v1/vms", "{\"name\":\"x\",\"workload\":\"idle;spin\"}", 400, "workload",
+		  "unknown workload in 'spin'" },
+		{ "POST", "/api/v1/vms", "{\"name\":\"x\",\"workload\":\"rt:period_us=1000\"}", 400,
+		  "workload", "missing required key in 'rt:period_us=1000'" },
 		{ "PUT", "/api/v1/vms/rt1/qos", "{\"class\":\"realtime\",\"reservation\":{\"period_us\":5}}", 400,
-		  "reservation.period_us" },
-		{ "PUT", "/api/v1/power", "{\"tunables\":{\"sat_pct\":true}}", 400, "tunables.sat_pct" },
-		{ "PUT", "/api/v1/power", NULL, 413, NULL },	/* body: 70 kB, see below */
+		  "reservation.period_us", NULL },
+		{ "PUT", "/api/v1/power", "{\"tunables\":{\"sat_pct\":true}}", 400, "tunables.sat_pct", NULL },
+		{ "PUT", "/api/v1/power", NULL, 413, NULL, NULL },	/* body: 70 kB, see below */
 	};
 	size_t i, big_len = 70 * 1024;
 	char *big = malloc(big_len + 1);
@@ -211,6 +240,9 @@ static void test_bad_bodies(void **state)
 		f = json_object_get(json_object_get(j, "error"), "field");
 		if (cases[i].field && strcmp(json_string_value(f) ?: "", cases[i].field))
 			fail_msg("case %zu: field in %s, want %s", i, r.body, cases[i].field);
+		f = json_object_get(json_object_get(j, "error"), "message");
+		if (cases[i].says && !strstr(json_string_value(f) ?: "", cases[i].says))
+			fail_msg("case %zu: message in %s, want \"%s\"", i, r.body, cases[i].says);
 		json_decref(j);
 		http_result_free(&r);
 	}
@@ -281,6 +313,31 @@ static void test_vm_lifecycle(void **state)
 	vms = dr_slurp(path);
 	assert_null(strstr(vms, "\"dyn1\""));
 	free(vms);
+}
+
+/*
+ * A realtime VM created in one of the node's groups: admitted within the group's supply (its
+ * period well above the group's: a 500/1000 us parent can go 1 ms without supplying), and
+ * the group shown in its spec.
+ */
+static void test_vm_group(void **state)
+{
+	json_t *j;
+
+	(void)state;
+	j = call("POST /api/v1/vms", "POST", "/api/v1/vms",
+		 "{\"name\":\"grp1\",\"workload\":\"rt:period_us=10000,wcet_us=50\",\"memory_mib\":16,"
+		 "\"qos\":\"realtime\",\"reservation\":{\"runtime_us\":200,\"period_us\":10000},"
+		 "\"group\":\"g1\"}", 201);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(j, "spec"), "group")),
+			    "g1");
+	json_decref(j);
+	j = call("GET /api/v1/vms/{name}", "GET", "/api/v1/vms/grp1", NULL, 200);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(j, "spec"), "group")),
+			    "g1");
+	assert_string_equal(json_string_value(json_object_get(j, "qos")), "realtime");
+	json_decref(j);
+	json_decref(call("DELETE /api/v1/vms/{name}", "DELETE", "/api/v1/vms/grp1", NULL, 204));
 }
 
 static void test_qos_change(void **state)
@@ -395,6 +452,10 @@ static void test_metrics_promtool(void **state)
 	assert_non_null(strstr(r.content_type, "text/plain"));
 	assert_non_null(strstr(r.body, "powervisor_vm_exits_total{vm=\"rt1\",reason="));
 	assert_non_null(strstr(r.body, "powervisor_vm_state{vm=\"idle1\",state=\"running\"} 1"));
+	/* actuator failures by kind, every kind present (the model backend does not fail) */
+	assert_non_null(strstr(r.body, "powervisor_actuator_failures_total{actuator=\"pstate\"} 0\n"));
+	assert_non_null(strstr(r.body, "powervisor_actuator_failures_total{actuator=\"energy\"} 0\n"));
+	assert_non_null(strstr(r.body, "powervisor_actuator_failures_total{actuator=\"unclassified\"} "));
 	snprintf(file, sizeof(file), "%s/metrics.txt", d.dir);
 	dr_write_file(file, r.body);
 	http_result_free(&r);
@@ -428,6 +489,7 @@ int main(void)
 		cmocka_unit_test(test_reads),
 		cmocka_unit_test(test_bad_bodies),
 		cmocka_unit_test(test_vm_lifecycle),
+		cmocka_unit_test(test_vm_group),
 		cmocka_unit_test(test_qos_change),
 		cmocka_unit_test(test_power),
 		cmocka_unit_test(test_trace),

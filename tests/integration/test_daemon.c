@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * powervisord end to end on the real /dev/kvm: configuration errors, a bounded run with its
- * JSON summary, a VMM killed with SIGKILL and restarted per policy, and the daemon killed
- * with SIGKILL and restarted, re-attaching to the VMMs that kept running.
+ * JSON summary, a VMM killed with SIGKILL and restarted per policy, the daemon killed
+ * with SIGKILL and restarted, re-attaching to the VMMs that kept running, and a
+ * configuration VM deleted through the API staying deleted across restarts.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -25,6 +26,7 @@
 #include <jansson.h>
 
 #include "tests/common/daemon_run.h"
+#include "tests/common/http_client.h"
 
 static char bindir[PATH_MAX];	/* where powervisord, pv-vmm and guest/ are */
 static char tmpdir[64];
@@ -63,7 +65,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	(void)state;
-	return dr_teardown("pv-vmm --name (hog|rt) ", tmpdir);
+	return dr_teardown("pv-vmm --name (hog|rt|tomb-cfg|tomb-keep) ", tmpdir);
 }
 
 static void test_bad_configs(void **state)
@@ -147,6 +149,17 @@ static void test_run_for_summary(void **state)
 		assert_non_null(json_object_get(json_object_get(dev, "use_by_vm"), "hog"));
 	}
 	assert_true(uart);
+	/* actuator failures: the total, and one count per kind that add up to it */
+	json_t *by = json_object_get(j, "actuator_failures_by_kind"), *n;
+	json_int_t failures = 0;
+	const char *kind;
+
+	assert_true(json_object_size(by) >= 9);
+	assert_true(json_is_integer(json_object_get(by, "pstate")));
+	assert_true(json_is_integer(json_object_get(by, "unclassified")));
+	json_object_foreach(by, kind, n)
+		failures += json_integer_value(n);
+	assert_int_equal(failures, json_integer_value(json_object_get(j, "actuator_failures")));
 	json_decref(j);
 }
 
@@ -230,6 +243,125 @@ static void test_daemon_killed_reattaches(void **state)
 	assert_true(summary_guest_ns(sum, "rt") > 0);
 }
 
+static const char tomb_vms[] =
+	"{ \"node\": { \"tick_ms\": 10, \"backend\": \"model\" },\n"
+	"  \"vms\": [ { \"name\": \"tomb-keep\", \"workload\": \"idle\", \"memory_mib\": 16 },\n"
+	"           { \"name\": \"tomb-cfg\", \"workload\": \"idle\", \"memory_mib\": 16 } ] }\n";
+
+/* Start the daemon on @cfg/@st with log @log; the API's port once it listens, else 0. */
+static uint16_t tomb_start(const char *cfg, const char *st, const char *log, pid_t *pid)
+{
+	static const char needle[] = "API listening on http://127.0.0.1:";
+	unsigned int port = 0;
+	char *text, *at;
+
+	truncate(log, 0);
+	*pid = dr_start_daemon(bindir, log, (const char *const[]){ "--listen", "127.0.0.1:0",
+				"--config", cfg, "--state-dir", st, "--quiet", NULL });
+	if (!dr_wait_for(log, needle, 10000) || !dr_wait_for(log, "vm tomb-keep: attached", 10000))
+		return 0;
+	text = dr_slurp(log);
+	at = strstr(text, needle);
+	if (at)
+		sscanf(at + sizeof(needle) - 1, "%u", &port);
+	free(text);
+	return (uint16_t)port;
+}
+
+static void tomb_stop(pid_t pid)
+{
+	kill(pid, SIGTERM);
+	assert_int_equal(dr_wait_exit(pid, 10000), 0);
+}
+
+/* HTTP status of @method @path (with @body), 0 when the exchange failed; *@out the body. */
+static int tomb_req(uint16_t port, const char *method, const char *path, const char *body,
+		    json_t **out)
+{
+	struct http_result r;
+	int st;
+
+	if (http_request(port, NULL, method, path, NULL, body, body ? strlen(body) : 0, 10000, &r))
+		return 0;
+	st = r.status;
+	if (out)
+		*out = json_loads(r.body, 0, NULL);
+	http_result_free(&r);
+	return st;
+}
+
+/* Does the tombstone file of @st name @vm? */
+static bool tombstoned(const char *st, const char *vm)
+{
+	char path[PATH_MAX];
+	json_t *j, *e;
+	bool found = false;
+	size_t i;
+
+	snprintf(path, sizeof(path), "%s/deleted.json", st);
+	j = json_load_file(path, 0, NULL);
+	json_array_foreach(j, i, e)
+		found |= !strcmp(json_string_value(e), vm);
+	json_decref(j);
+	return found;
+}
+
+static void test_deleted_config_vm_stays_deleted(void **state)
+{
+	char cfg[128], log[128], st[128];
+	json_t *j = NULL;
+	uint16_t port;
+	pid_t d;
+
+	(void)state;
+	snprintf(cfg, sizeof(cfg), "%s/tomb.json", tmpdir);
+	snprintf(log, sizeof(log), "%s/tomb.log", tmpdir);
+	snprintf(st, sizeof(st), "%s/state-tomb", tmpdir);
+	dr_write_file(cfg, tomb_vms);
+
+	/* 1. delete a configuration VM through the API */
+	port = tomb_start(cfg, st, log, &d);
+	assert_true(port > 0);
+	assert_true(dr_wait_for(log, "vm tomb-cfg: attached", 10000));
+	assert_int_equal(tomb_req(port, "DELETE", "/api/v1/vms/tomb-cfg", NULL, NULL), 204);
+	assert_true(tombstoned(st, "tomb-cfg"));
+	tomb_stop(d);
+
+	/* 2. restarted on the same configuration and state: it stays deleted, and says why */
+	port = tomb_start(cfg, st, log, &d);
+	assert_true(port > 0);
+	assert_true(dr_wait_for(log, "vm tomb-cfg: not started: it was deleted through the API",
+				10));
+	assert_int_equal(tomb_req(port, "GET", "/api/v1/vms/tomb-cfg", NULL, NULL), 404);
+	assert_int_equal(tomb_req(port, "GET", "/api/v1/vms/tomb-keep", NULL, NULL), 200);
+
+	/* 3. created again through the API (another definition): the tombstone goes */
+	assert_int_equal(tomb_req(port, "POST", "/api/v1/vms",
+				  "{\"name\":\"tomb-cfg\",\"workload\":\"cpu\",\"memory_mib\":16}",
+				  NULL), 201);
+	assert_false(tombstoned(st, "tomb-cfg"));
+	tomb_stop(d);
+
+	/* 4. restarted: the API's definition runs, not the file's */
+	port = tomb_start(cfg, st, log, &d);
+	assert_true(port > 0);
+	assert_true(dr_wait_for(log, "vm tomb-cfg: the definition created through the API "
+				"replaces the configuration file's", 10));
+	assert_int_equal(tomb_req(port, "GET", "/api/v1/vms/tomb-cfg", NULL, &j), 200);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(j, "spec"),
+							      "workload")), "cpu");
+	json_decref(j);
+
+	/* 5. deleted again (now an API VM that shadows the file's): still gone after a restart */
+	assert_int_equal(tomb_req(port, "DELETE", "/api/v1/vms/tomb-cfg", NULL, NULL), 204);
+	assert_true(tombstoned(st, "tomb-cfg"));
+	tomb_stop(d);
+	port = tomb_start(cfg, st, log, &d);
+	assert_true(port > 0);
+	assert_int_equal(tomb_req(port, "GET", "/api/v1/vms/tomb-cfg", NULL, NULL), 404);
+	tomb_stop(d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -237,6 +369,7 @@ int main(void)
 		cmocka_unit_test(test_run_for_summary),
 		cmocka_unit_test(test_vmm_killed_is_restarted),
 		cmocka_unit_test(test_daemon_killed_reattaches),
+		cmocka_unit_test(test_deleted_config_vm_stays_deleted),
 	};
 
 	if (setup(NULL))

@@ -544,7 +544,7 @@ static void test_command_inputs(void **state)
 	free(body);
 
 	assert_int_equal(request("POST", "/api/v1/vms", NULL, A,
-				 "{\"name\":\"delta\",\"workload\":\"burst\",\"memory_mib\":32,"
+				 "{\"name\":\"delta\",\"workload\":\"burst:on_ms=5,off_ms=45\",\"memory_mib\":32,"
 				 "\"qos\":\"latency-sensitive\",\"latency_budget_us\":40}", 0, &body), 201);
 	assert_int_equal(fl.last_kind, CMDS_VM_CREATE);
 	assert_string_equal(fl.last.spec.name, "delta");
