@@ -28,16 +28,21 @@ struct apiserver {
 	bool ctx_ok;
 };
 
-/* A whole PEM file as a string; -errno with the reason on stderr. */
-static int read_pem(const char *path, char **out)
+/*
+ * The PEM file of configuration field @field as a string, which must hold a PEM block
+ * beginning with @begin; -errno with the field, the path and the reason on stderr.
+ */
+static int read_pem(const char *field, const char *path, const char *begin, char **out)
 {
 	FILE *f = fopen(path, "re");
 	size_t n;
 	char *buf;
+	int err;
 
 	if (!f) {
-		fprintf(stderr, "powervisord: %s: %s\n", path, strerror(errno));
-		return -errno;
+		err = -errno;
+		fprintf(stderr, "powervisord: %s: cannot read %s: %s\n", field, path, strerror(-err));
+		return err;
 	}
 	buf = malloc(APISERVER_PEM_MAX + 1);
 	if (!buf) {
@@ -47,12 +52,18 @@ static int read_pem(const char *path, char **out)
 	n = fread(buf, 1, APISERVER_PEM_MAX + 1, f);
 	fclose(f);
 	if (n == 0 || n > APISERVER_PEM_MAX) {
-		fprintf(stderr, "powervisord: %s: empty or larger than %d bytes\n", path,
+		fprintf(stderr, "powervisord: %s: %s is empty or larger than %d bytes\n", field, path,
 			APISERVER_PEM_MAX);
 		free(buf);
 		return -EINVAL;
 	}
 	buf[n] = '\0';
+	if (strlen(buf) != n || !strstr(buf, begin)) {
+		fprintf(stderr, "powervisord: %s: %s is not PEM text with a \"%s\" block\n", field,
+			path, begin);
+		free(buf);
+		return -EINVAL;
+	}
 	*out = buf;
 	return 0;
 }
@@ -72,7 +83,9 @@ static void print_url(const char *addr, uint16_t port, bool tls)
 
 int apiserver_start(struct apiserver **out, struct daemon *d, const struct apiserver_opts *o)
 {
-	struct api_server_config sc = { .rate_per_s = DEF_RL_RATE_PER_S, .burst = DEF_RL_BURST };
+	char start_err[API_ERR_MAX] = "";
+	struct api_server_config sc = { .rate_per_s = DEF_RL_RATE_PER_S, .burst = DEF_RL_BURST,
+					.err = start_err };
 	const char *token_file = o && o->token_file ? o->token_file : d->cfg.node.token_file;
 	char err[AUTH_ERR_MAX];
 	struct apiserver *a;
@@ -106,8 +119,12 @@ int apiserver_start(struct apiserver **out, struct daemon *d, const struct apise
 		}
 		sc.auth = &a->auth;
 	}
-	if (d->cfg.node.tls_cert[0] && ((ret = read_pem(d->cfg.node.tls_cert, &a->cert_pem)) ||
-					(ret = read_pem(d->cfg.node.tls_key, &a->key_pem))))
+	/* the certificate first, then its key ("-----BEGIN PRIVATE KEY-----", "… EC …", …) */
+	if (d->cfg.node.tls_cert[0] &&
+	    ((ret = read_pem("node.tls_cert", d->cfg.node.tls_cert, "-----BEGIN CERTIFICATE-----",
+			     &a->cert_pem)) ||
+	     (ret = read_pem("node.tls_key", d->cfg.node.tls_key, "PRIVATE KEY-----",
+			     &a->key_pem))))
 		goto out_free;
 	sc.tls_cert_pem = a->cert_pem;
 	sc.tls_key_pem = a->key_pem;
@@ -124,8 +141,10 @@ int apiserver_start(struct apiserver **out, struct daemon *d, const struct apise
 	if (prio != INT_MIN)
 		setpriority(PRIO_PROCESS, (id_t)gettid(), prio);
 	if (ret) {
-		fprintf(stderr, "powervisord: cannot serve the API on %s%s: %s\n", sc.listen[0],
-			sc.nlisten > 1 ? " (and others)" : "", strerror(-ret));
+		/* libmicrohttpd's reason; a TLS one is about these two fields */
+		fprintf(stderr, "powervisord: cannot serve the API on %s%s\n", start_err,
+			sc.tls_cert_pem && strstr(start_err, "TLS") ?
+			" (check node.tls_cert and node.tls_key)" : "");
 		goto out_free;
 	}
 	a->nlisten = sc.nlisten;

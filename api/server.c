@@ -7,6 +7,8 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netdb.h>
+#include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -207,6 +209,26 @@ static int parse_tcp(const char *addr, struct sockaddr_storage *ss)
 	return 0;
 }
 
+/*
+ * libmicrohttpd's messages: printed, and while a daemon starts the first one is kept, since
+ * MHD_start_daemon() itself only says that it failed.
+ */
+static void mhd_log(void *cls, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
+
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	struct api_mhd_log *l = cls;
+	char msg[API_ERR_MAX];
+	size_t n;
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	for (n = strlen(msg); n && (msg[n - 1] == '\n' || msg[n - 1] == '.'); n--)
+		msg[n - 1] = '\0';
+	if (!atomic_load_explicit(&l->running, memory_order_acquire) && !l->first[0])
+		snprintf(l->first, sizeof(l->first), "%s", msg);
+	fprintf(stderr, "api server: %s\n", msg);
+}
+
 static int start_one(struct api_server *srv, const struct api_server_config *cfg, unsigned int i)
 {
 	unsigned int flags = MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG;
@@ -237,7 +259,7 @@ static int start_one(struct api_server *srv, const struct api_server_config *cfg
 		opt[n++] = (struct MHD_OptionItem){ MHD_OPTION_LISTEN_SOCKET, fd, NULL };
 	else
 		opt[n++] = (struct MHD_OptionItem){ MHD_OPTION_SOCK_ADDR, 0, &ss };
-	if (cfg->tls_cert_pem) {
+	if (cfg->tls_cert_pem && fd < 0) {	/* TCP only: a Unix socket is local, plain */
 		flags |= MHD_USE_TLS;
 		opt[n++] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_CERT, 0,
 						    (void *)cfg->tls_cert_pem };
@@ -246,10 +268,12 @@ static int start_one(struct api_server *srv, const struct api_server_config *cfg
 	}
 	opt[n] = (struct MHD_OptionItem){ MHD_OPTION_END, 0, NULL };
 	srv->mhd[i] = MHD_start_daemon(flags, 0, NULL, NULL, on_request, srv,
+				       MHD_OPTION_EXTERNAL_LOGGER, mhd_log, &srv->log[i],	/* first */
 				       MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
 				       MHD_OPTION_ARRAY, opt, MHD_OPTION_END);
 	if (!srv->mhd[i])
 		return -EADDRNOTAVAIL;
+	atomic_store_explicit(&srv->log[i].running, true, memory_order_release);
 	srv->unix_fd[i] = -1;	/* MHD owns the listen socket now and closes it on stop */
 	di = MHD_get_daemon_info(srv->mhd[i], MHD_DAEMON_INFO_BIND_PORT);
 	srv->port[i] = di ? di->port : 0;
@@ -289,6 +313,9 @@ int api_server_start(struct api_server **out, const struct api_server_config *cf
 	for (i = 0; i < cfg->nlisten; i++) {
 		err = start_one(srv, cfg, i);
 		if (err) {
+			if (cfg->err)
+				snprintf(cfg->err, API_ERR_MAX, "%s: %s", cfg->listen[i],
+					 srv->log[i].first[0] ? srv->log[i].first : strerror(-err));
 			api_server_stop(srv);
 			return err;
 		}

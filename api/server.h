@@ -19,22 +19,28 @@
 #define DEF_API_BODY_MAX	(64 * 1024)
 #define MAX_API_BODY_MAX	(4 * 1024 * 1024)
 #define DEF_API_THREADS		2
+#define API_ERR_MAX		192
 
 struct api_server_config {
 	const char *listen[API_MAX_LISTEN];	/* "127.0.0.1:8035", "[::1]:8035", "unix:/path" */
 	unsigned int nlisten;
-	const char *tls_cert_pem;		/* PEM text; NULL = plain HTTP */
+	const char *tls_cert_pem;		/* PEM text: TLS on TCP addresses; NULL = plain */
 	const char *tls_key_pem;
 	size_t body_max;			/* bytes; 0 = DEF_API_BODY_MAX */
 	uint32_t rate_per_s;			/* per client; 0 = unlimited */
 	uint32_t burst;
 	unsigned int threads;			/* 0 = DEF_API_THREADS */
 	const struct auth *auth;		/* NULL = open */
+	char *err;				/* NULL or API_ERR_MAX bytes: why a start failed */
 };
 
 struct api_server;
 
-/* Start listening on every address; -errno (and nothing left running) on failure. */
+/*
+ * Start listening on every address; -errno (and nothing left running) on failure, with
+ * "<address>: <reason>" in cfg->err when set — libmicrohttpd's own reason when it has one
+ * (a TLS certificate and key it cannot use, for instance).
+ */
 int api_server_start(struct api_server **out, const struct api_server_config *cfg,
 		     const struct api_route *routes, size_t nroutes, void *ctx);
 void api_server_stop(struct api_server *srv);

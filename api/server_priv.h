@@ -3,10 +3,19 @@
 #ifndef PV_API_SERVER_PRIV_H
 #define PV_API_SERVER_PRIV_H
 
+#include <stdatomic.h>
+#include <stdbool.h>
+
 #include "api/ratelimit.h"
 #include "api/server.h"
 
 struct MHD_Daemon;
+
+/* libmicrohttpd's messages for one listen address (its external logger's argument). */
+struct api_mhd_log {
+	atomic_bool running;			/* started: messages are printed, not kept */
+	char first[API_ERR_MAX];		/* the first one while starting: why it failed */
+};
 
 struct api_server {
 	const struct api_route *routes;
@@ -20,6 +29,7 @@ struct api_server {
 	uint16_t port[API_MAX_LISTEN];
 	int unix_fd[API_MAX_LISTEN];
 	char unix_path[API_MAX_LISTEN][108];
+	struct api_mhd_log log[API_MAX_LISTEN];
 	unsigned int nlisten;
 };
 
