@@ -179,7 +179,8 @@ $(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_LIB_SRCS)
 #   make check-dashboards   promtool check config/rules, alert unit tests, Grafana JSON and
 #                           metric names against docs/METRICS.md          (~2 s)
 #   make lint-api           redocly lint of api/openapi.yaml              (~2 s)
-#   make test-e2e           headless Chromium drives the dashboard served by
+#   make test-e2e           headless Chromium drives the dashboard served by the real
+#                           powervisord (pvguest VMs on /dev/kvm), else by
 #                           $(BUILD)/tests/e2e/fake_api (or PV_E2E_SERVER_CMD) (~15 s)
 #   make test-dashboards    all three
 DASH_WEB       := dashboards/web
@@ -232,7 +233,10 @@ check-dashboards:
 lint-api: $(DASH_NPM_STAMP)
 	$(Q)tests/e2e/lint_api.sh
 
-test-e2e: $(E2E_FAKE_API) $(DASH_NPM_STAMP)
+# run_e2e.sh drives the real daemon (with pvguest VMs) when it can, else fake_api: both are
+# rebuilt first, and both link libapi.a, so a changed dashboard asset rebuilds them too
+E2E_DAEMON := $(filter %/powervisord %/pv-vmm,$(PROG_BINS)) $(GUEST_TARGET)
+test-e2e: $(E2E_FAKE_API) $(E2E_DAEMON) $(DASH_NPM_STAMP)
 	$(Q)tests/e2e/run_e2e.sh $(BUILD)
 
 test-dashboards: check-dashboards lint-api test-e2e

@@ -57,6 +57,7 @@ if (skipReason)
 
 /* ------------------------------------------------------------------ the server */
 let server = null;		/* child process we started, or null */
+let profile = '';		/* the browser's disk-cache dir (ours: removed in after()) */
 let baseUrl = FIXED_URL.replace(/\/$/, '');
 let fakePort = 0;
 
@@ -166,7 +167,7 @@ before(async () => {
 			baseUrl = (await withTimeout(server.urlP, 30000, 'PV_E2E_SERVER_CMD start')).replace(/\/$/, '');
 	}
 	await waitHealthy(baseUrl);
-	const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'pv-e2e-chromium-'));
+	profile = fs.mkdtempSync(path.join(os.tmpdir(), 'pv-e2e-chromium-'));
 	browser = await chromium.launch({
 		executablePath: CHROMIUM,
 		headless: true,
@@ -179,8 +180,12 @@ before(async () => {
 });
 
 after(async () => {
-	if (browser) await browser.close();
-	await stopServer(server);
+	try {
+		if (browser) await browser.close();
+		await stopServer(server);
+	} finally {
+		if (profile) fs.rmSync(profile, { recursive: true, force: true });
+	}
 });
 
 /* ------------------------------------------------------------------ tests */

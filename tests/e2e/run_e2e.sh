@@ -39,11 +39,17 @@ cleanup() {
 	rm -rf "$tmp"
 }
 
+# one directory for the run: the daemon's files and everything node and the browser put in
+# $TMPDIR (the spec's disk-cache dir, playwright's profile), removed however the run ends
+tmp=$(mktemp -d /tmp/pv-e2e-XXXXXX) || exit 1
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+mkdir -p "$tmp/tmp"
+
 if [[ -z "${PV_E2E_SERVER_CMD:-}${PV_E2E_URL:-}" && "${PV_E2E_FAKE:-0}" != 1 &&
       -r /dev/kvm && -w /dev/kvm && -x "$build/powervisord" && -x "$build/pv-vmm" &&
       -f "$build/guest/pvguest.elf" ]]; then
-	tmp=$(mktemp -d /tmp/pv-e2e-XXXXXX)
-	trap cleanup EXIT
 	token="e2e-read-token-0123456789"
 	printf '%s read\n' "$token" > "$tmp/tokens"
 	cat > "$tmp/config.json" <<'EOF'
@@ -65,7 +71,7 @@ elif [[ -z "${PV_E2E_SERVER_CMD:-}${PV_E2E_URL:-}" ]]; then
 	echo "e2e: against the stand-in $build/tests/e2e/fake_api (no /dev/kvm or daemon not built)"
 fi
 export PV_BUILD=$build
-node --test --test-reporter=spec tests/e2e/dashboard.spec.mjs
+TMPDIR="$tmp/tmp" node --test --test-reporter=spec tests/e2e/dashboard.spec.mjs
 status=$?
 cleanup
 trap - EXIT
