@@ -49,6 +49,7 @@ struct api_ctx {
 	struct tracebuf *trace;		/* recent events; NULL = no trace routes data */
 	struct pv_clock clk;		/* host TSC <-> ns, for trace times */
 	uint64_t tsc0;			/* host TSC of time zero for trace `t_ns` */
+	uint64_t mono0_ns;		/* CLOCK_MONOTONIC at that time zero (read together) */
 	/* private */
 	pthread_mutex_t lock;
 	struct snap *rate[API_RATE_SAMPLES];	/* older snapshots, oldest first */

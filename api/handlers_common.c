@@ -33,6 +33,14 @@ int api_ctx_init(struct api_ctx *ctx, struct snap_pub *pub, struct cmdq *cmdq,
 	if (clk)
 		ctx->clk = *clk;
 	ctx->tsc0 = tsc0;
+	if (clk) {	/* the monotonic time of tsc0: now, minus the TSC time since it */
+		uint64_t now_tsc = pv_rdtsc(), mono;
+		struct timespec ts;
+
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		mono = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+		ctx->mono0_ns = mono - (now_tsc > tsc0 ? pv_clock_tsc_to_ns(clk, now_tsc - tsc0) : 0);
+	}
 	err = -pthread_mutex_init(&ctx->lock, NULL);
 	if (err)
 		return err;

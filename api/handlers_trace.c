@@ -105,8 +105,9 @@ int handlers_trace(void *vctx, const struct api_req *req, struct api_resp *resp)
 	free(ents);
 	if (!events)
 		return -ENOMEM;
-	return api_json(resp, 200, json_pack("{s:o, s:I, s:I}", "events", events,
-					      "next", (json_int_t)next, "dropped", (json_int_t)missed));
+	return api_json(resp, 200, json_pack("{s:o, s:I, s:I, s:I}", "events", events,
+					      "next", (json_int_t)next, "dropped", (json_int_t)missed,
+					      "t0_monotonic_ns", (json_int_t)ctx->mono0_ns));
 }
 
 /* ---- Perfetto ------------------------------------------------------------------------ */
