@@ -39,8 +39,14 @@ static void *stall_probe_main(void *arg)
 		clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
 		late = mono_ns() - next;
 		atomic_fetch_add(&p->wakes, 1);
-		if (late >= STALL_PROBE_LATE_NS)
-			atomic_fetch_add(&p->stalls, 1);
+		if (late >= STALL_PROBE_LATE_NS) {
+			uint64_t k = atomic_fetch_add(&p->stalls, 1);
+
+			if (k < STALL_PROBE_KEEP) {
+				p->at_ns[k] = next;
+				p->late_ns[k] = late;
+			}
+		}
 		if (late > atomic_load(&p->max_late_ns))
 			atomic_store(&p->max_late_ns, late);
 		next += STALL_PROBE_PERIOD_NS;
@@ -62,4 +68,14 @@ void stall_probe_stop(struct stall_probe *p)
 	if (p->started)
 		pthread_join(p->th, NULL);
 	p->started = false;
+}
+
+bool stall_probe_stalled(const struct stall_probe *p, uint64_t from_ns, uint64_t to_ns)
+{
+	uint64_t n = atomic_load(&p->stalls);
+
+	for (uint64_t k = 0; k < n && k < STALL_PROBE_KEEP; k++)
+		if (p->at_ns[k] <= to_ns && p->at_ns[k] + p->late_ns[k] >= from_ns)
+			return true;
+	return false;
 }

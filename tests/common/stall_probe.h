@@ -18,15 +18,21 @@
 
 #define STALL_PROBE_PERIOD_NS	1000000ull
 #define STALL_PROBE_LATE_NS	500000ull	/* a wake-up this late counts as a stall */
+#define STALL_PROBE_KEEP	512		/* stalls remembered with their times */
 
 struct stall_probe {
 	pthread_t th;
 	bool started;
 	atomic_bool stop;
 	_Atomic uint64_t wakes, stalls, max_late_ns;
+	/* the first STALL_PROBE_KEEP stalls: CLOCK_MONOTONIC of the missed wake-up, lateness */
+	uint64_t at_ns[STALL_PROBE_KEEP], late_ns[STALL_PROBE_KEEP];
 };
 
 void stall_probe_start(struct stall_probe *p);
+/* Stop it; the counters and times are final after this. */
 void stall_probe_stop(struct stall_probe *p);
+/* Did the host stall anywhere in [from_ns, to_ns] (CLOCK_MONOTONIC)? */
+bool stall_probe_stalled(const struct stall_probe *p, uint64_t from_ns, uint64_t to_ns);
 
 #endif /* PV_TESTS_STALL_PROBE_H */
