@@ -26,6 +26,7 @@
 #include <cpuidle.h>
 
 #include "powermgr/backend.h"
+#include "powermgr/sysfs.h"
 
 #define CPUPOWER_ROOT		"/sys/devices/system/cpu"
 #define CPUPOWER_STEP_KHZ	100000u
@@ -66,28 +67,6 @@ static int cpupower_write_errno(unsigned int cpu, const char *rel)
 		return -errno;
 	close(fd);
 	return -EIO;
-}
-
-static int cpupower_read_ulong(unsigned int cpu, const char *rel, unsigned long *v)
-{
-	char path[256], buf[64], *end;
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), CPUPOWER_ROOT "/cpu%u/%s", cpu, rel);
-	fd = open(path, O_RDONLY);
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return n < 0 ? -errno : -ENODATA;
-	buf[n] = '\0';
-	errno = 0;
-	*v = strtoul(buf, &end, 10);
-	if (errno || end == buf)
-		return -EINVAL;
-	return 0;
 }
 
 static int cpupower_probe(const struct pm_backend_cfg *cfg)
@@ -205,11 +184,20 @@ static int cpupower_pstates(struct pm_backend *b, unsigned int cpu, uint32_t *kh
 	return 0;
 }
 
+/* cpuN/cpuidle/stateM/@attr, which libcpupower does not export; 0 when unreadable. */
+static uint32_t cpupower_state_attr(unsigned int cpu, unsigned int state, const char *attr)
+{
+	uint64_t v = 0;
+
+	if (pm_sysfs_read_u64(&v, CPUPOWER_ROOT "/cpu%u/cpuidle/state%u/%s", cpu, state, attr))
+		return 0;
+	return (uint32_t)v;
+}
+
 static int cpupower_cstates(struct pm_backend *b, unsigned int cpu, struct pm_cstate_info *out,
 			    unsigned int max, unsigned int *n)
 {
 	unsigned int cnt = cpuidle_state_count(cpu);
-	char rel[64];
 
 	if (!cnt)
 		return pm_backend_fail(b, -ENOENT, "cpupower: cpu%u has no cpuidle states", cpu);
@@ -217,15 +205,12 @@ static int cpupower_cstates(struct pm_backend *b, unsigned int cpu, struct pm_cs
 		cnt = max;
 	for (unsigned int i = 0; i < cnt; i++) {
 		char *name = cpuidle_state_name(cpu, i);
-		unsigned long v = 0;
 
 		snprintf(out[i].name, sizeof(out[i].name), "%s", name ? name : "?");
 		free(name);
 		out[i].exit_latency_us = (uint32_t)cpuidle_state_latency(cpu, i);
-		snprintf(rel, sizeof(rel), "cpuidle/state%u/residency", i);
-		out[i].target_residency_us = cpupower_read_ulong(cpu, rel, &v) ? 0 : (uint32_t)v;
-		snprintf(rel, sizeof(rel), "cpuidle/state%u/power", i);
-		out[i].power_mw = cpupower_read_ulong(cpu, rel, &v) ? 0 : (uint32_t)v;
+		out[i].target_residency_us = cpupower_state_attr(cpu, i, "residency");
+		out[i].power_mw = cpupower_state_attr(cpu, i, "power");
 	}
 	*n = cnt;
 	return 0;

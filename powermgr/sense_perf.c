@@ -10,13 +10,13 @@
  * supported — open fails with -EOPNOTSUPP / -ENOENT and the next source is tried.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
 
 #include "powermgr/pfm.h"
 #include "powermgr/sense.h"
+#include "powermgr/sysfs.h"
 
 #define PERF_RAPL_EVENT		"rapl::RAPL_ENERGY_PKG"
 #define PERF_RAPL_SCALE_FILE	"/sys/bus/event_source/devices/power/events/energy-pkg.scale"
@@ -33,18 +33,10 @@ static double perf_scale_uj(void)
 {
 	char buf[64];
 	double j = PERF_RAPL_DEF_SCALE_J;
-	int fd = open(PERF_RAPL_SCALE_FILE, O_RDONLY);
-	ssize_t n;
 
-	if (fd >= 0) {
-		n = read(fd, buf, sizeof(buf) - 1);
-		if (n > 0) {
-			buf[n] = '\0';
-			if (sscanf(buf, "%lf", &j) != 1 || j <= 0)
-				j = PERF_RAPL_DEF_SCALE_J;
-		}
-		close(fd);
-	}
+	if (pm_sysfs_read(buf, sizeof(buf), PERF_RAPL_SCALE_FILE) > 0 &&
+	    (sscanf(buf, "%lf", &j) != 1 || j <= 0))
+		j = PERF_RAPL_DEF_SCALE_J;
 	return j * 1e6;
 }
 

@@ -11,13 +11,12 @@
  */
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "powermgr/sense.h"
+#include "powermgr/sysfs.h"
 
 struct powercap_zone {
 	char path[256];
@@ -31,28 +30,6 @@ struct powercap_sense {
 	struct powercap_zone zone[PM_SENSE_MAX_ZONES];
 	uint64_t total_uj;
 };
-
-static int powercap_read_u64(const char *dir, const char *file, uint64_t *v)
-{
-	char path[320], buf[32], *end;
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, file);
-	fd = open(path, O_RDONLY);
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return n < 0 ? -errno : -ENODATA;
-	buf[n] = '\0';
-	errno = 0;
-	*v = strtoull(buf, &end, 10);
-	if (errno || end == buf)
-		return -EINVAL;
-	return 0;
-}
 
 static bool powercap_is_package(const char *name)
 {
@@ -92,9 +69,9 @@ static int powercap_open(const struct pm_sense_cfg *cfg, struct pm_sense **out)
 			err = -ENAMETOOLONG;
 			break;
 		}
-		err = powercap_read_u64(z->path, "max_energy_range_uj", &z->max_uj);
+		err = pm_sysfs_read_u64(&z->max_uj, "%s/max_energy_range_uj", z->path);
 		if (!err)
-			err = powercap_read_u64(z->path, "energy_uj", &z->last_uj);
+			err = pm_sysfs_read_u64(&z->last_uj, "%s/energy_uj", z->path);
 		if (err)
 			break;		/* unreadable (EACCES since the Platypus fix): report */
 		ps->nzones++;
@@ -122,7 +99,7 @@ static int powercap_read(struct pm_sense *s, uint64_t *uj)
 	for (unsigned int i = 0; i < ps->nzones; i++) {
 		struct powercap_zone *z = &ps->zone[i];
 		uint64_t now;
-		int err = powercap_read_u64(z->path, "energy_uj", &now);
+		int err = pm_sysfs_read_u64(&now, "%s/energy_uj", z->path);
 
 		if (err)
 			return err;

@@ -5,7 +5,7 @@
  * recorded frequency so a replay at another frequency stretches or shrinks it; polling
  * halts keep their wall-clock length (a poll ends when the wake-up comes, not when work
  * is done). Built by a generator (workload.c) or from tracer records
- * (pm_timeline_from_records), consumed by the simulator (sim.c).
+ * (pm_timeline_from_records, timeline_load.c), consumed by the simulator (sim.c).
  */
 #ifndef PV_POWERMGR_TIMELINE_H
 #define PV_POWERMGR_TIMELINE_H
@@ -104,7 +104,7 @@ struct pm_tl_load_stats {
 };
 
 /*
- * Build a timeline from recorded streams (see timeline.c's design note for the rules).
+ * Build a timeline from recorded streams (see timeline_load.c's design note for the rules).
  * Records are validated (unknown types, unmatched or out-of-range records are skipped and
  * counted); TSC is converted with @tsc_khz relative to the earliest record. Per vCPU:
  * VM_ENTRY..VM_EXIT is guest work minus halts, VM_EXIT..VM_ENTRY is VMM work (overhead)
