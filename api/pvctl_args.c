@@ -6,27 +6,12 @@
  */
 #include <ctype.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "api/pvctl_args.h"
-
-static int args_err(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int args_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err && errlen) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return -EINVAL;
-}
+#include "api/pvctl_err.h"
 
 void pvctl_opt_init(struct pvctl_optiter *it, int argc, char **argv)
 {
@@ -74,10 +59,10 @@ int pvctl_opt_next(struct pvctl_optiter *it, const struct pvctl_opt *opts, const
 		eq = strchr(a + 2, '=');
 		o = args_find_long(opts, a + 2, eq ? (size_t)(eq - a - 2) : strlen(a + 2));
 		if (!o)
-			return args_err(err, errlen, "unknown option '%.*s'",
-					eq ? (int)(eq - a) : (int)strlen(a), a);
+			return pvctl_errf(err, errlen, "unknown option '%.*s'",
+					  eq ? (int)(eq - a) : (int)strlen(a), a);
 		if (eq && !o->has_arg)
-			return args_err(err, errlen, "option '--%s' takes no value", o->name);
+			return pvctl_errf(err, errlen, "option '--%s' takes no value", o->name);
 		if (eq) {
 			*arg = eq + 1;
 			return o->id;
@@ -85,14 +70,24 @@ int pvctl_opt_next(struct pvctl_optiter *it, const struct pvctl_opt *opts, const
 	} else {
 		o = args_find_short(opts, a[1]);
 		if (!o || a[2])
-			return args_err(err, errlen, "unknown option '%s'", a);
+			return pvctl_errf(err, errlen, "unknown option '%s'", a);
 	}
 	if (o->has_arg) {
 		if (it->i >= it->argc)
-			return args_err(err, errlen, "option '%s' needs a value", a);
+			return pvctl_errf(err, errlen, "option '%s' needs a value", a);
 		*arg = it->argv[it->i++];
 	}
 	return o->id;
+}
+
+int pvctl_opt_next_only(struct pvctl_optiter *it, const struct pvctl_opt *opts,
+			const char **arg, char *err, size_t errlen)
+{
+	int id = pvctl_opt_next(it, opts, arg, err, errlen);
+
+	if (id == PVCTL_OPT_POSITIONAL)
+		return pvctl_errf(err, errlen, "unexpected argument '%s'", *arg);
+	return id;
 }
 
 enum { G_ADDR = 1, G_TOKEN, G_TOKEN_FILE, G_TIMEOUT, G_JSON, G_HELP, G_VERSION };
@@ -150,12 +145,14 @@ int pvctl_args_global(int argc, char **argv, struct pvctl_flags *f, char **rest,
 			break;
 		case G_TOKEN:
 			if (f->token_file)
-				return args_err(err, errlen, "use either --token or --token-file");
+				return pvctl_errf(err, errlen,
+						  "use either --token or --token-file");
 			f->token = arg;
 			break;
 		case G_TOKEN_FILE:
 			if (f->token)
-				return args_err(err, errlen, "use either --token or --token-file");
+				return pvctl_errf(err, errlen,
+						  "use either --token or --token-file");
 			f->token_file = arg;
 			break;
 		case G_TIMEOUT:
@@ -191,8 +188,8 @@ int pvctl_parse_name(const char *s, const char *what, char *err, size_t errlen)
 {
 	if (pvctl_name_valid(s))
 		return 0;
-	return args_err(err, errlen, "invalid %s '%s': use 1-%d characters from a-z, 0-9, '_' "
-			"and '-'", what, s ? s : "", PVCTL_NAME_MAX);
+	return pvctl_errf(err, errlen, "invalid %s '%s': use 1-%d characters from a-z, 0-9, '_' "
+			  "and '-'", what, s ? s : "", PVCTL_NAME_MAX);
 }
 
 int pvctl_parse_int(const char *s, const char *what, long long min, long long max,
@@ -205,14 +202,14 @@ int pvctl_parse_int(const char *s, const char *what, long long min, long long ma
 	if (*p == '-')
 		p++;
 	if (!isdigit((unsigned char)*p))
-		return args_err(err, errlen, "%s: '%s' is not an integer", what, s);
+		return pvctl_errf(err, errlen, "%s: '%s' is not an integer", what, s);
 	errno = 0;
 	v = strtoll(s, &end, 10);
 	if (*end)
-		return args_err(err, errlen, "%s: '%s' is not an integer", what, s);
+		return pvctl_errf(err, errlen, "%s: '%s' is not an integer", what, s);
 	if (errno == ERANGE || v < min || v > max)
-		return args_err(err, errlen, "%s: %s is out of range (%lld..%lld)", what, s, min,
-				max);
+		return pvctl_errf(err, errlen, "%s: %s is out of range (%lld..%lld)", what, s, min,
+				  max);
 	*out = v;
 	return 0;
 }
@@ -249,7 +246,8 @@ int pvctl_parse_duration_ms(const char *s, const char *what, uint64_t *ms, char 
 		}
 	}
 	if (!*p)
-		return args_err(err, errlen, "%s: '%s' needs a unit (e.g. 5s, 500ms, 2m)", what, s);
+		return pvctl_errf(err, errlen, "%s: '%s' needs a unit (e.g. 5s, 500ms, 2m)", what,
+				  s);
 	for (i = 0; i < sizeof(args_units) / sizeof(args_units[0]); i++)
 		if (!strcmp(p, args_units[i].suffix))
 			unit = args_units[i].ms;
@@ -258,15 +256,25 @@ int pvctl_parse_duration_ms(const char *s, const char *what, uint64_t *ms, char 
 	if (whole > UINT64_MAX / 1000 / unit)
 		goto range;
 	if ((frac * unit) % frac_div)
-		return args_err(err, errlen, "%s: '%s' is finer than 1 ms", what, s);
+		return pvctl_errf(err, errlen, "%s: '%s' is finer than 1 ms", what, s);
 	v = whole * unit + frac * unit / frac_div;
 	*ms = v;
 	return 0;
 bad:
-	return args_err(err, errlen, "%s: '%s' is not a duration (e.g. 5s, 500ms, 2m, 1.5s)",
-			what, s);
+	return pvctl_errf(err, errlen, "%s: '%s' is not a duration (e.g. 5s, 500ms, 2m, 1.5s)",
+			  what, s);
 range:
-	return args_err(err, errlen, "%s: '%s' is too long", what, s);
+	return pvctl_errf(err, errlen, "%s: '%s' is too long", what, s);
+}
+
+int pvctl_parse_duration_in(const char *s, const char *what, uint64_t min_ms, uint64_t max_ms,
+			    const char *range, uint64_t *ms, char *err, size_t errlen)
+{
+	if (pvctl_parse_duration_ms(s, what, ms, err, errlen))
+		return -EINVAL;
+	if (*ms < min_ms || *ms > max_ms)
+		return pvctl_errf(err, errlen, "%s: %s is out of range (%s)", what, s, range);
+	return 0;
 }
 
 int pvctl_parse_enum(const char *s, const char *what, const char *const *choices, char *err,
@@ -282,5 +290,5 @@ int pvctl_parse_enum(const char *s, const char *what, const char *const *choices
 	for (i = 0; choices[i] && used < sizeof(list); i++)
 		used += (size_t)snprintf(list + used, sizeof(list) - used, "%s%s", i ? ", " : "",
 					 choices[i]);
-	return args_err(err, errlen, "%s: '%s' is not one of: %s", what, s, list);
+	return pvctl_errf(err, errlen, "%s: '%s' is not one of: %s", what, s, list);
 }

@@ -51,6 +51,9 @@ void pvctl_opt_init(struct pvctl_optiter *it, int argc, char **argv);
  */
 int pvctl_opt_next(struct pvctl_optiter *it, const struct pvctl_opt *opts, const char **arg,
 		   char *err, size_t errlen);
+/* The same for commands that take no positional argument: one is -EINVAL, "unexpected". */
+int pvctl_opt_next_only(struct pvctl_optiter *it, const struct pvctl_opt *opts,
+			const char **arg, char *err, size_t errlen);
 
 /* Global options, accepted anywhere before "--". */
 struct pvctl_flags {
@@ -79,6 +82,9 @@ int pvctl_parse_int(const char *s, const char *what, long long min, long long ma
 /* "5s", "500ms", "2m", "1h", "1.5s": a duration with a unit, to whole milliseconds. */
 int pvctl_parse_duration_ms(const char *s, const char *what, uint64_t *ms, char *err,
 			    size_t errlen);
+/* The same within [@min_ms, @max_ms], which @range spells for messages ("10ms..1h"). */
+int pvctl_parse_duration_in(const char *s, const char *what, uint64_t min_ms, uint64_t max_ms,
+			    const char *range, uint64_t *ms, char *err, size_t errlen);
 /* Index of @s in the NULL-terminated @choices, or -EINVAL listing them. */
 int pvctl_parse_enum(const char *s, const char *what, const char *const *choices, char *err,
 		     size_t errlen);

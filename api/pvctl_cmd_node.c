@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "api/pvctl.h"
+#include "api/pvctl_cmd.h"
 
 /* "C6" for an index into node.cstates, or the index itself. */
 static void node_cstate_name(json_t *node, json_int_t idx, char *buf, size_t len)
@@ -94,13 +94,14 @@ void pvctl_node_print_cpus(FILE *out, json_t *node)
 	pvctl_table_free(&t);
 }
 
-static void node_print(struct pvctl *p, json_t *node)
+static void node_print(struct pvctl *p, json_t *node, const void *arg)
 {
 	json_t *pw = json_object_get(node, "power"), *v;
 	double up = json_number_value(json_object_get(node, "uptime_s"));
 	char b[4][64], line[1024];
 	size_t i, used = 0;
 
+	(void)arg;
 	fprintf(p->out, "host:      %s (powervisord %s, up %.0f s)\n", pvctl_jstr(node, "hostname"),
 		pvctl_jstr(node, "version"), up);
 	fprintf(p->out, "policy:    governor %s, backend %s, tick %s ms\n",
@@ -132,17 +133,10 @@ static void node_print(struct pvctl *p, json_t *node)
 
 int pvctl_cmd_node(struct pvctl *p, int argc, char **argv)
 {
-	json_t *res;
-	int rc;
-
 	(void)argv;
 	if (argc > 0)
 		return pvctl_usage(p, "pvctl node", "too many arguments");
-	rc = pvctl_call(p, "GET", "/api/v1/node", NULL, &res);
-	if (!rc && !p->json)
-		node_print(p, res);
-	json_decref(res);
-	return rc;
+	return pvctl_call_show(p, "GET", "/api/v1/node", NULL, node_print, NULL);
 }
 
 int pvctl_cmd_metrics(struct pvctl *p, int argc, char **argv)

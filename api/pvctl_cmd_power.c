@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "api/pvctl.h"
+#include "api/pvctl_cmd.h"
 
 #define POWER_USAGE "pvctl power get | set-governor NAME | set TUNABLE=VALUE..."
 #define POWER_TUNABLE_MAX	63
@@ -73,7 +73,7 @@ out_free:
 	return -EINVAL;
 }
 
-static void power_print(struct pvctl *p, json_t *pw)
+static void power_print(struct pvctl *p, json_t *pw, const void *arg)
 {
 	static const struct pvctl_col cols[] = {
 		{ "TUNABLE", PVCTL_LEFT }, { "VALUE", PVCTL_RIGHT }, { "MIN", PVCTL_RIGHT },
@@ -84,6 +84,7 @@ static void power_print(struct pvctl *p, json_t *pw)
 	char b[256];
 	size_t i;
 
+	(void)arg;
 	pvctl_text_sanitize(b, sizeof(b), pvctl_jlist(pw, "governors", b, sizeof(b)));
 	fprintf(p->out, "governor:  %s (available: %s)\n", pvctl_jstr(pw, "governor"), b);
 	fprintf(p->out, "backend:   %s\n", pvctl_jstr(pw, "backend"));
@@ -104,8 +105,9 @@ static void power_print(struct pvctl *p, json_t *pw)
 
 int pvctl_cmd_power(struct pvctl *p, int argc, char **argv)
 {
+	const char *method = "PUT";
 	char err[PVCTL_ERR_MAX];
-	json_t *body = NULL, *res;
+	json_t *body = NULL;
 	int rc;
 
 	if (argc < 1)
@@ -113,7 +115,7 @@ int pvctl_cmd_power(struct pvctl *p, int argc, char **argv)
 	if (!strcmp(argv[0], "get")) {
 		if (argc != 1)
 			return pvctl_usage(p, "pvctl power get", "too many arguments");
-		rc = pvctl_call(p, "GET", "/api/v1/power", NULL, &res);
+		method = "GET";
 	} else if (!strcmp(argv[0], "set-governor")) {
 		if (argc != 2)
 			return pvctl_usage(p, "pvctl power set-governor NAME", argc < 2 ?
@@ -121,17 +123,13 @@ int pvctl_cmd_power(struct pvctl *p, int argc, char **argv)
 		if (pvctl_parse_enum(argv[1], "governor", power_governors, err, sizeof(err)) < 0)
 			return pvctl_usage(p, "pvctl power set-governor NAME", err);
 		body = json_pack("{s:s}", "governor", argv[1]);
-		rc = pvctl_call(p, "PUT", "/api/v1/power", body, &res);
 	} else if (!strcmp(argv[0], "set")) {
 		if (pvctl_power_set_body(argc - 1, argv + 1, &body, err, sizeof(err)))
 			return pvctl_usage(p, "pvctl power set TUNABLE=VALUE...", err);
-		rc = pvctl_call(p, "PUT", "/api/v1/power", body, &res);
 	} else {
 		return pvctl_usage(p, POWER_USAGE, "unknown power command");
 	}
-	if (!rc && !p->json)
-		power_print(p, res);
+	rc = pvctl_call_show(p, method, "/api/v1/power", body, power_print, NULL);
 	json_decref(body);
-	json_decref(res);
 	return rc;
 }

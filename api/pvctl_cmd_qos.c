@@ -9,7 +9,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "api/pvctl.h"
+#include "api/pvctl_cmd.h"
+#include "api/pvctl_err.h"
 
 #define QOS_USAGE "pvctl qos get NAME | set NAME --class CLASS [--latency-budget-us N] " \
 		  "[--runtime-us N --period-us N [--deadline-us N]] | clear NAME"
@@ -38,21 +39,18 @@ int pvctl_reservation(long long runtime_us, long long period_us, long long deadl
 	*out = NULL;
 	if (runtime_us < 0 && period_us < 0 && deadline_us < 0)
 		return 0;
-	if (runtime_us < 0 || period_us < 0) {
-		snprintf(err, errlen, "a reservation needs both --runtime-us and --period-us");
-		return -EINVAL;
-	}
-	if (runtime_us > period_us) {
-		snprintf(err, errlen, "--runtime-us (%lld) must not exceed --period-us (%lld)",
-			 runtime_us, period_us);
-		return -EINVAL;
-	}
-	if (deadline_us > 0 && (deadline_us < runtime_us || deadline_us > period_us)) {
-		snprintf(err, errlen, "--deadline-us (%lld) must lie between --runtime-us (%lld) "
-			 "and --period-us (%lld); 0 means the period", deadline_us, runtime_us,
-			 period_us);
-		return -EINVAL;
-	}
+	if (runtime_us < 0 || period_us < 0)
+		return pvctl_errf(err, errlen,
+				  "a reservation needs both --runtime-us and --period-us");
+	if (runtime_us > period_us)
+		return pvctl_errf(err, errlen,
+				  "--runtime-us (%lld) must not exceed --period-us (%lld)",
+				  runtime_us, period_us);
+	if (deadline_us > 0 && (deadline_us < runtime_us || deadline_us > period_us))
+		return pvctl_errf(err, errlen,
+				  "--deadline-us (%lld) must lie between --runtime-us (%lld) "
+				  "and --period-us (%lld); 0 means the period", deadline_us,
+				  runtime_us, period_us);
 	*out = json_pack("{s:I, s:I}", "runtime_us", (json_int_t)runtime_us, "period_us",
 			 (json_int_t)period_us);
 	if (*out && deadline_us >= 0)
@@ -76,8 +74,7 @@ int pvctl_qos_set_body(int argc, char **argv, const char **name, json_t **body, 
 		switch (id) {
 		case PVCTL_OPT_POSITIONAL:
 			if (*name) {
-				snprintf(err, errlen, "unexpected argument '%s'", arg);
-				rc = -EINVAL;
+				rc = pvctl_errf(err, errlen, "unexpected argument '%s'", arg);
 				break;
 			}
 			*name = arg;
@@ -94,10 +91,7 @@ int pvctl_qos_set_body(int argc, char **argv, const char **name, json_t **body, 
 		case QO_RUNTIME:
 		case QO_PERIOD:
 		case QO_DEADLINE:
-			rc = pvctl_parse_int(arg, id == QO_RUNTIME ? "--runtime-us" : id == QO_PERIOD ?
-					     "--period-us" : "--deadline-us", id == QO_PERIOD ? 10 :
-					     id == QO_RUNTIME ? 1 : 0, 2147483647,
-					     &resv[id - QO_RUNTIME], err, errlen);
+			rc = pvctl_parse_resv(id - QO_RUNTIME, arg, resv, err, errlen);
 			break;
 		default:
 			rc = id;
@@ -105,16 +99,13 @@ int pvctl_qos_set_body(int argc, char **argv, const char **name, json_t **body, 
 		}
 		rc = rc < 0 ? rc : 0;
 	}
-	if (!rc && !*name) {
-		snprintf(err, errlen, "missing VM name");
-		rc = -EINVAL;
-	}
-	if (!rc && !cls) {
-		snprintf(err, errlen, "--class is required");
-		rc = -EINVAL;
-	}
+	if (!rc && !*name)
+		rc = pvctl_errf(err, errlen, "missing VM name");
+	if (!rc && !cls)
+		rc = pvctl_errf(err, errlen, "--class is required");
 	if (!rc)
-		rc = pvctl_reservation(resv[0], resv[1], resv[2], &r, err, errlen);
+		rc = pvctl_reservation(resv[PVCTL_RESV_RUNTIME], resv[PVCTL_RESV_PERIOD],
+				       resv[PVCTL_RESV_DEADLINE], &r, err, errlen);
 	if (rc)
 		return -EINVAL;
 	*body = json_pack("{s:s}", "class", cls);
@@ -125,7 +116,7 @@ int pvctl_qos_set_body(int argc, char **argv, const char **name, json_t **body, 
 	return 0;
 }
 
-static void qos_print(struct pvctl *p, const char *name, json_t *q)
+static void qos_print(struct pvctl *p, json_t *q, const void *name)
 {
 	static const struct pvctl_col cols[] = { { "", PVCTL_LEFT }, { "", PVCTL_LEFT } };
 	json_t *r = json_object_get(q, "reservation");
@@ -135,7 +126,7 @@ static void qos_print(struct pvctl *p, const char *name, json_t *q)
 	pvctl_table_init(&t, cols, 2);
 	t.header = false;
 	pvctl_table_cell(&t, "vm:");
-	pvctl_table_cell(&t, "%s", name);
+	pvctl_table_cell(&t, "%s", (const char *)name);
 	pvctl_table_cell(&t, "class:");
 	pvctl_table_cell(&t, "%s", pvctl_jstr(q, "class"));
 	pvctl_table_cell(&t, "latency budget:");
@@ -166,35 +157,31 @@ static void qos_print(struct pvctl *p, const char *name, json_t *q)
 	pvctl_table_free(&t);
 }
 
+static void qos_print_cleared(struct pvctl *p, json_t *q, const void *name)
+{
+	fprintf(p->out, "QoS of VM %s cleared (now %s)\n", (const char *)name,
+		pvctl_jstr(q, "class"));
+}
+
 static int qos_get_or_clear(struct pvctl *p, int argc, char **argv, bool clear)
 {
-	char err[PVCTL_ERR_MAX], target[128];
-	const char *usage = clear ? "pvctl qos clear NAME" : "pvctl qos get NAME";
-	json_t *res;
+	const char *usage = clear ? "pvctl qos clear NAME" : "pvctl qos get NAME", *name;
+	char target[128];
 	int rc;
 
-	if (argc != 2)
-		return pvctl_usage(p, usage, argc < 2 ? "missing VM name" : "too many arguments");
-	if (pvctl_parse_name(argv[1], "VM name", err, sizeof(err)))
-		return pvctl_usage(p, usage, err);
-	snprintf(target, sizeof(target), "/api/v1/vms/%s/qos", argv[1]);
-	rc = pvctl_call(p, clear ? "DELETE" : "GET", target, NULL, &res);
-	if (!rc && !p->json) {
-		if (clear)
-			fprintf(p->out, "QoS of VM %s cleared (now %s)\n", argv[1],
-				pvctl_jstr(res, "class"));
-		else
-			qos_print(p, argv[1], res);
-	}
-	json_decref(res);
-	return rc;
+	rc = pvctl_name_arg(p, argc, argv, usage, &name);
+	if (rc)
+		return rc;
+	snprintf(target, sizeof(target), "/api/v1/vms/%s/qos", name);
+	return pvctl_call_show(p, clear ? "DELETE" : "GET", target, NULL,
+			       clear ? qos_print_cleared : qos_print, name);
 }
 
 int pvctl_cmd_qos(struct pvctl *p, int argc, char **argv)
 {
 	char err[PVCTL_ERR_MAX], target[128];
 	const char *name;
-	json_t *body, *res;
+	json_t *body;
 	int rc;
 
 	if (argc < 1)
@@ -206,10 +193,7 @@ int pvctl_cmd_qos(struct pvctl *p, int argc, char **argv)
 	if (pvctl_qos_set_body(argc - 1, argv + 1, &name, &body, err, sizeof(err)))
 		return pvctl_usage(p, QOS_SET_USAGE, err);
 	snprintf(target, sizeof(target), "/api/v1/vms/%s/qos", name);
-	rc = pvctl_call(p, "PUT", target, body, &res);
-	if (!rc && !p->json)
-		qos_print(p, name, res);
+	rc = pvctl_call_show(p, "PUT", target, body, qos_print, name);
 	json_decref(body);
-	json_decref(res);
 	return rc;
 }

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "api/pvctl.h"
+#include "api/pvctl_err.h"
 
 #define EXPORT_USAGE "pvctl trace export -o FILE [--window DURATION]   (10ms..60s, default 5s)"
 #define TAIL_USAGE "pvctl trace tail [--since N] [--vm NAME] [--limit 1..10000] " \
@@ -52,30 +53,20 @@ int pvctl_trace_export_parse(int argc, char **argv, struct pvctl_export_opts *o,
 	memset(o, 0, sizeof(*o));
 	o->window_ms = DEF_WINDOW_MS;
 	pvctl_opt_init(&it, argc, argv);
-	while ((id = pvctl_opt_next(&it, trace_export_opts, &arg, err, errlen)) != 0) {
-		if (id == PVCTL_OPT_POSITIONAL) {
-			snprintf(err, errlen, "unexpected argument '%s'", arg);
-			return -EINVAL;
-		}
+	while ((id = pvctl_opt_next_only(&it, trace_export_opts, &arg, err, errlen)) != 0) {
 		if (id < 0)
 			return id;
 		if (id == TO_OUT) {
-			if (!*arg) {
-				snprintf(err, errlen, "-o: empty file name");
-				return -EINVAL;
-			}
+			if (!*arg)
+				return pvctl_errf(err, errlen, "-o: empty file name");
 			o->file = arg;
-		} else if (pvctl_parse_duration_ms(arg, "--window", &o->window_ms, err, errlen)) {
-			return -EINVAL;
-		} else if (o->window_ms < MIN_WINDOW_MS || o->window_ms > MAX_WINDOW_MS) {
-			snprintf(err, errlen, "--window: %s is out of range (10ms..60s)", arg);
+		} else if (pvctl_parse_duration_in(arg, "--window", MIN_WINDOW_MS, MAX_WINDOW_MS,
+						   "10ms..60s", &o->window_ms, err, errlen)) {
 			return -EINVAL;
 		}
 	}
-	if (!o->file) {
-		snprintf(err, errlen, "-o FILE is required");
-		return -EINVAL;
-	}
+	if (!o->file)
+		return pvctl_errf(err, errlen, "-o FILE is required");
 	return 0;
 }
 
@@ -90,7 +81,7 @@ int pvctl_trace_tail_parse(int argc, char **argv, struct pvctl_tail_opts *o, cha
 	o->limit = DEF_TAIL_LIMIT;
 	o->interval_ms = DEF_TAIL_INTERVAL_MS;
 	pvctl_opt_init(&it, argc, argv);
-	while (!rc && (id = pvctl_opt_next(&it, trace_tail_opts, &arg, err, errlen)) != 0) {
+	while (!rc && (id = pvctl_opt_next_only(&it, trace_tail_opts, &arg, err, errlen)) != 0) {
 		switch (id) {
 		case TO_SINCE:
 			rc = pvctl_parse_int(arg, "--since", 0, INT64_MAX, &o->since, err, errlen);
@@ -107,15 +98,8 @@ int pvctl_trace_tail_parse(int argc, char **argv, struct pvctl_tail_opts *o, cha
 					     errlen);
 			break;
 		case TO_INTERVAL:
-			rc = pvctl_parse_duration_ms(arg, "--interval", &o->interval_ms, err, errlen);
-			if (!rc && (o->interval_ms < 10 || o->interval_ms > 3600000)) {
-				snprintf(err, errlen, "--interval: %s is out of range (10ms..1h)", arg);
-				rc = -EINVAL;
-			}
-			break;
-		case PVCTL_OPT_POSITIONAL:
-			snprintf(err, errlen, "unexpected argument '%s'", arg);
-			rc = -EINVAL;
+			rc = pvctl_parse_duration_in(arg, "--interval", 10, 3600000, "10ms..1h",
+						     &o->interval_ms, err, errlen);
 			break;
 		default:
 			rc = id;

@@ -9,7 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "api/pvctl.h"
+#include "api/pvctl_cmd.h"
+#include "api/pvctl_err.h"
 
 #define VM_USAGE "pvctl vm list | show NAME | create (-f FILE.json | --name NAME [options]) | " \
 		 "delete NAME | pause NAME | resume NAME"
@@ -63,12 +64,6 @@ static const struct {
 	{ VO_MAXRESTARTS, "max_restarts", "--max-restarts", 0, 1000 },
 };
 
-static int vm_err(char *err, size_t errlen, const char *msg)
-{
-	snprintf(err, errlen, "%s", msg);
-	return -EINVAL;
-}
-
 static int vm_load_file(const char *path, json_t **out, char *err, size_t errlen)
 {
 	json_error_t jerr;
@@ -86,8 +81,7 @@ static int vm_load_file(const char *path, json_t **out, char *err, size_t errlen
 	}
 	if (!json_is_object(j)) {
 		json_decref(j);
-		snprintf(err, errlen, "-f %s: the VM spec must be a JSON object", path);
-		return -EINVAL;
+		return pvctl_errf(err, errlen, "-f %s: the VM spec must be a JSON object", path);
 	}
 	if (!json_is_string(json_object_get(j, "name")) ||
 	    pvctl_parse_name(pvctl_jstr(j, "name"), "VM name", err, errlen)) {
@@ -146,8 +140,8 @@ static int vm_str_opt(json_t *body, int id, const char *arg, char *err, size_t e
 	case VO_KERNEL:
 	case VO_CMDLINE:
 		if (!*arg || strlen(arg) > 4096)
-			return vm_err(err, errlen, "--workload/--kernel/--cmdline: the value must be "
-				      "1..4096 characters");
+			return pvctl_errf(err, errlen, "--workload/--kernel/--cmdline: the value must "
+					  "be 1..4096 characters");
 		json_object_set_new(body, id == VO_WORKLOAD ? "workload" : id == VO_KERNEL ?
 				    "kernel" : "cmdline", json_string(arg));
 		return 0;
@@ -157,7 +151,7 @@ static int vm_str_opt(json_t *body, int id, const char *arg, char *err, size_t e
 
 int pvctl_vm_create_body(int argc, char **argv, json_t **body, char *err, size_t errlen)
 {
-	long long resv[3] = { -1, -1, -1 };	/* runtime, period, deadline */
+	long long resv[3] = { -1, -1, -1 };	/* PVCTL_RESV_* */
 	const char *file = NULL, *arg;
 	struct pvctl_optiter it;
 	json_t *b = json_object(), *r = NULL;
@@ -166,21 +160,15 @@ int pvctl_vm_create_body(int argc, char **argv, json_t **body, char *err, size_t
 
 	*body = NULL;
 	pvctl_opt_init(&it, argc, argv);
-	while (!rc && (id = pvctl_opt_next(&it, vm_create_opts, &arg, err, errlen)) != 0) {
-		if (id < 0 && id != PVCTL_OPT_POSITIONAL) {
+	while (!rc && (id = pvctl_opt_next_only(&it, vm_create_opts, &arg, err, errlen)) != 0) {
+		if (id < 0) {
 			rc = id;
-		} else if (id == PVCTL_OPT_POSITIONAL) {
-			snprintf(err, errlen, "unexpected argument '%s'", arg);
-			rc = -EINVAL;
 		} else if (id == VO_FILE) {
-			rc = file ? vm_err(err, errlen, "-f given twice") : 0;
+			rc = file ? pvctl_errf(err, errlen, "-f given twice") : 0;
 			file = arg;
 		} else if (id == VO_RUNTIME || id == VO_PERIOD || id == VO_DEADLINE) {
 			flags = true;
-			rc = pvctl_parse_int(arg, id == VO_RUNTIME ? "--runtime-us" : id == VO_PERIOD ?
-					     "--period-us" : "--deadline-us", id == VO_PERIOD ? 10 :
-					     id == VO_RUNTIME ? 1 : 0, 2147483647,
-					     &resv[id - VO_RUNTIME], err, errlen);
+			rc = pvctl_parse_resv(id - VO_RUNTIME, arg, resv, err, errlen);
 		} else {
 			flags = true;
 			rc = vm_int_opt(b, id, arg, err, errlen);
@@ -189,11 +177,12 @@ int pvctl_vm_create_body(int argc, char **argv, json_t **body, char *err, size_t
 		}
 	}
 	if (!rc && file && flags)
-		rc = vm_err(err, errlen, "use either -f FILE.json or flags, not both");
+		rc = pvctl_errf(err, errlen, "use either -f FILE.json or flags, not both");
 	if (!rc && !file && !json_object_get(b, "name"))
-		rc = vm_err(err, errlen, "a VM needs --name NAME (or -f FILE.json)");
+		rc = pvctl_errf(err, errlen, "a VM needs --name NAME (or -f FILE.json)");
 	if (!rc && !file) {
-		rc = pvctl_reservation(resv[0], resv[1], resv[2], &r, err, errlen);
+		rc = pvctl_reservation(resv[PVCTL_RESV_RUNTIME], resv[PVCTL_RESV_PERIOD],
+				       resv[PVCTL_RESV_DEADLINE], &r, err, errlen);
 		if (!rc && r)
 			json_object_set_new(b, "reservation", r);
 	}
@@ -212,7 +201,7 @@ int pvctl_vm_create_body(int argc, char **argv, json_t **body, char *err, size_t
 
 /* ---------------------------------------------------------------- output */
 
-static void vm_print_list(struct pvctl *p, json_t *vms)
+static void vm_print_list(struct pvctl *p, json_t *res, const void *arg)
 {
 	static const struct pvctl_col cols[] = {
 		{ "NAME", PVCTL_LEFT }, { "STATE", PVCTL_LEFT }, { "QOS", PVCTL_LEFT },
@@ -221,11 +210,12 @@ static void vm_print_list(struct pvctl *p, json_t *vms)
 		{ "RT MISSES", PVCTL_RIGHT }, { "RESTARTS", PVCTL_RIGHT },
 		{ "END REASON", PVCTL_LEFT },
 	};
+	json_t *vms = json_object_get(res, "vms"), *vm;
 	struct pvctl_table t;
 	char b[6][32];
-	json_t *vm;
 	size_t i;
 
+	(void)arg;
 	if (!json_array_size(vms)) {
 		fprintf(p->out, "no VMs\n");
 		return;
@@ -287,7 +277,7 @@ static void vm_print_vcpus(struct pvctl *p, json_t *vcpus)
 	pvctl_table_free(&t);
 }
 
-static void vm_print_show(struct pvctl *p, json_t *vm)
+static void vm_print_show(struct pvctl *p, json_t *vm, const void *arg)
 {
 	static const struct pvctl_col cols[] = { { "", PVCTL_LEFT }, { "", PVCTL_LEFT } };
 	json_t *spec = json_object_get(vm, "spec"), *rt = json_object_get(vm, "rt");
@@ -295,6 +285,7 @@ static void vm_print_show(struct pvctl *p, json_t *vm)
 	struct pvctl_table t;
 	char b[4][32];
 
+	(void)arg;
 	pvctl_table_init(&t, cols, 2);
 	t.header = false;
 	pvctl_table_cell(&t, "name:");
@@ -352,54 +343,51 @@ static void vm_print_show(struct pvctl *p, json_t *vm)
 
 /* ---------------------------------------------------------------- commands */
 
-/* The one NAME argument of show/delete/pause/resume. */
-static int vm_name_arg(struct pvctl *p, int argc, char **argv, const char *usage,
-		       const char **name)
-{
-	char err[PVCTL_ERR_MAX];
+struct vm_done {
+	const char *verb;		/* "paused" */
+	const char *name;
+};
 
-	if (argc != 2)
-		return pvctl_usage(p, usage, argc < 2 ? "missing VM name" : "too many arguments");
-	if (pvctl_parse_name(argv[1], "VM name", err, sizeof(err)))
-		return pvctl_usage(p, usage, err);
-	*name = argv[1];
-	return 0;
+static void vm_print_done(struct pvctl *p, json_t *res, const void *arg)
+{
+	const struct vm_done *d = arg;
+
+	(void)res;
+	fprintf(p->out, "%s VM %s\n", d->verb, d->name);
 }
 
 static int vm_action(struct pvctl *p, int argc, char **argv, const char *method,
 		     const char *suffix, const char *done)
 {
+	struct vm_done d = { .verb = done };
 	char usage[64], target[128];
-	const char *name = NULL;
-	json_t *res;
 	int rc;
 
 	snprintf(usage, sizeof(usage), "pvctl vm %s NAME", argv[0]);
-	rc = vm_name_arg(p, argc, argv, usage, &name);
+	rc = pvctl_name_arg(p, argc, argv, usage, &d.name);
 	if (rc)
 		return rc;
-	snprintf(target, sizeof(target), "/api/v1/vms/%s%s", name, suffix);
-	rc = pvctl_call(p, method, target, NULL, &res);
-	if (!rc && !p->json)
-		fprintf(p->out, "%s VM %s\n", done, name);
-	json_decref(res);
-	return rc;
+	snprintf(target, sizeof(target), "/api/v1/vms/%s%s", d.name, suffix);
+	return pvctl_call_show(p, method, target, NULL, vm_print_done, &d);
+}
+
+static void vm_print_created(struct pvctl *p, json_t *res, const void *arg)
+{
+	(void)arg;
+	fprintf(p->out, "created VM %s (state %s)\n", pvctl_jstr(res, "name"),
+		pvctl_jstr(res, "state"));
 }
 
 static int vm_create(struct pvctl *p, int argc, char **argv)
 {
 	char err[PVCTL_ERR_MAX];
-	json_t *body, *res;
+	json_t *body;
 	int rc;
 
 	if (pvctl_vm_create_body(argc - 1, argv + 1, &body, err, sizeof(err)))
 		return pvctl_usage(p, VM_CREATE_USAGE, err);
-	rc = pvctl_call(p, "POST", "/api/v1/vms", body, &res);
-	if (!rc && !p->json)
-		fprintf(p->out, "created VM %s (state %s)\n", pvctl_jstr(res, "name"),
-			pvctl_jstr(res, "state"));
+	rc = pvctl_call_show(p, "POST", "/api/v1/vms", body, vm_print_created, NULL);
 	json_decref(body);
-	json_decref(res);
 	return rc;
 }
 
@@ -407,7 +395,6 @@ int pvctl_cmd_vm(struct pvctl *p, int argc, char **argv)
 {
 	char target[128];
 	const char *name = NULL;
-	json_t *res;
 	int rc;
 
 	if (argc < 1)
@@ -415,22 +402,14 @@ int pvctl_cmd_vm(struct pvctl *p, int argc, char **argv)
 	if (!strcmp(argv[0], "list")) {
 		if (argc != 1)
 			return pvctl_usage(p, "pvctl vm list", "too many arguments");
-		rc = pvctl_call(p, "GET", "/api/v1/vms", NULL, &res);
-		if (!rc && !p->json)
-			vm_print_list(p, json_object_get(res, "vms"));
-		json_decref(res);
-		return rc;
+		return pvctl_call_show(p, "GET", "/api/v1/vms", NULL, vm_print_list, NULL);
 	}
 	if (!strcmp(argv[0], "show")) {
-		rc = vm_name_arg(p, argc, argv, "pvctl vm show NAME", &name);
+		rc = pvctl_name_arg(p, argc, argv, "pvctl vm show NAME", &name);
 		if (rc)
 			return rc;
 		snprintf(target, sizeof(target), "/api/v1/vms/%s", name);
-		rc = pvctl_call(p, "GET", target, NULL, &res);
-		if (!rc && !p->json)
-			vm_print_show(p, res);
-		json_decref(res);
-		return rc;
+		return pvctl_call_show(p, "GET", target, NULL, vm_print_show, NULL);
 	}
 	if (!strcmp(argv[0], "create"))
 		return vm_create(p, argc, argv);

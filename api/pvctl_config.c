@@ -6,7 +6,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +13,7 @@
 
 #include "api/pvctl_args.h"
 #include "api/pvctl_config.h"
+#include "api/pvctl_err.h"
 
 #define CONFIG_FILE_MAX		(64 * 1024)
 #define TOKEN_FILE_MAX		(16 * 1024)
@@ -24,21 +24,6 @@ struct config_file {
 	char timeout[32];
 	int addr_line, timeout_line;
 };
-
-static int config_err(char *err, size_t errlen, int rc, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static int config_err(char *err, size_t errlen, int rc, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err && errlen) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return rc;
-}
 
 /* Read a whole small file; -errno, or -EFBIG over @max. */
 static int config_read(const char *path, size_t max, char **out)
@@ -101,7 +86,7 @@ static int config_set(char *dst, size_t len, const char *val, const char *path, 
 		      const char *key, char *err, size_t errlen)
 {
 	if (strlen(val) >= len)
-		return config_err(err, errlen, -EBADMSG, "%s line %d: %s is too long", path, line,
+		return pvctl_fail(err, errlen, -EBADMSG, "%s line %d: %s is too long", path, line,
 				  key);
 	snprintf(dst, len, "%s", val);
 	return 0;
@@ -123,13 +108,13 @@ static int config_parse(const char *path, char *text, struct config_file *cf, ch
 			continue;
 		eq = strchr(line, '=');
 		if (!eq)
-			return config_err(err, errlen, -EBADMSG, "%s line %d: expected 'key = value'",
+			return pvctl_fail(err, errlen, -EBADMSG, "%s line %d: expected 'key = value'",
 					  path, lineno);
 		*eq = '\0';
 		key = config_trim(line);
 		val = config_trim(eq + 1);
 		if (!*val)
-			return config_err(err, errlen, -EBADMSG, "%s line %d: %s has no value", path,
+			return pvctl_fail(err, errlen, -EBADMSG, "%s line %d: %s has no value", path,
 					  lineno, key);
 		if (!strcmp(key, "addr")) {
 			rc = config_set(cf->addr, sizeof(cf->addr), val, path, lineno, key, err,
@@ -143,7 +128,7 @@ static int config_parse(const char *path, char *text, struct config_file *cf, ch
 					err, errlen);
 			cf->timeout_line = lineno;
 		} else {
-			return config_err(err, errlen, -EBADMSG, "%s line %d: unknown key '%s' "
+			return pvctl_fail(err, errlen, -EBADMSG, "%s line %d: unknown key '%s' "
 					  "(known: addr, token_file, timeout)", path, lineno, key);
 		}
 		if (rc)
@@ -163,7 +148,7 @@ static int config_load(const char *path, bool must_exist, struct config_file *cf
 	if (rc == -ENOENT && !must_exist)
 		return 0;
 	if (rc)
-		return config_err(err, errlen, rc, "config file %s: %s", path,
+		return pvctl_fail(err, errlen, rc, "config file %s: %s", path,
 				  rc == -EFBIG ? "too large" : rc == -EBADMSG ? "not a text file" :
 				  strerror(-rc));
 	rc = config_parse(path, text, cf, err, errlen);
@@ -188,7 +173,7 @@ int pvctl_token_load(const char *path, char *tok, char *err, size_t errlen)
 
 	rc = config_read(path, TOKEN_FILE_MAX, &text);
 	if (rc)
-		return config_err(err, errlen, rc, "token file %s: %s", path,
+		return pvctl_fail(err, errlen, rc, "token file %s: %s", path,
 				  rc == -EFBIG ? "too large" : rc == -EBADMSG ? "not a text file" :
 				  strerror(-rc));
 	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
@@ -198,13 +183,13 @@ int pvctl_token_load(const char *path, char *tok, char *err, size_t errlen)
 	}
 	if (!line) {
 		free(text);
-		return config_err(err, errlen, -EBADMSG, "token file %s: no token in it", path);
+		return pvctl_fail(err, errlen, -EBADMSG, "token file %s: no token in it", path);
 	}
 	end = line + strcspn(line, " \t");
 	*end = '\0';
 	if (!pvctl_token_valid(line)) {
 		free(text);
-		return config_err(err, errlen, -EBADMSG, "token file %s: the token must be %d..%d "
+		return pvctl_fail(err, errlen, -EBADMSG, "token file %s: the token must be %d..%d "
 				  "printable characters without spaces", path, AUTH_MIN_TOKEN_LEN,
 				  AUTH_MAX_TOKEN_LEN);
 	}
@@ -251,15 +236,15 @@ static int config_resolve_addr(const struct pvctl_conf_in *in, const struct conf
 	if (in->flag_addr) {
 		out->addr_src = PVCTL_SRC_FLAG;
 		if (pvctl_addr_parse(in->flag_addr, &out->addr, why, sizeof(why)))
-			return config_err(err, errlen, -EINVAL, "--addr: %s", why);
+			return pvctl_fail(err, errlen, -EINVAL, "--addr: %s", why);
 	} else if (in->env_addr && *in->env_addr) {
 		out->addr_src = PVCTL_SRC_ENV;
 		if (pvctl_addr_parse(in->env_addr, &out->addr, why, sizeof(why)))
-			return config_err(err, errlen, -EBADMSG, "PVCTL_ADDR: %s", why);
+			return pvctl_fail(err, errlen, -EBADMSG, "PVCTL_ADDR: %s", why);
 	} else if (cf->addr[0]) {
 		out->addr_src = PVCTL_SRC_CONFIG;
 		if (pvctl_addr_parse(cf->addr, &out->addr, why, sizeof(why)))
-			return config_err(err, errlen, -EBADMSG, "%s line %d: addr %s",
+			return pvctl_fail(err, errlen, -EBADMSG, "%s line %d: addr %s",
 					  in->config_path, cf->addr_line, why);
 	} else {
 		out->addr_src = PVCTL_SRC_DEFAULT;
@@ -279,7 +264,7 @@ static int config_resolve_token(const struct pvctl_conf_in *in, const struct con
 	if (in->flag_token) {
 		out->token_src = PVCTL_SRC_FLAG;
 		if (!pvctl_token_valid(in->flag_token))
-			return config_err(err, errlen, -EINVAL, "--token: the token must be %d..%d "
+			return pvctl_fail(err, errlen, -EINVAL, "--token: the token must be %d..%d "
 					  "printable characters without spaces", AUTH_MIN_TOKEN_LEN,
 					  AUTH_MAX_TOKEN_LEN);
 		snprintf(out->token, sizeof(out->token), "%s", in->flag_token);
@@ -292,7 +277,7 @@ static int config_resolve_token(const struct pvctl_conf_in *in, const struct con
 	if (in->env_token && *in->env_token) {
 		out->token_src = PVCTL_SRC_ENV;
 		if (!pvctl_token_valid(in->env_token))
-			return config_err(err, errlen, -EBADMSG, "PVCTL_TOKEN: the token must be "
+			return pvctl_fail(err, errlen, -EBADMSG, "PVCTL_TOKEN: the token must be "
 					  "%d..%d printable characters without spaces",
 					  AUTH_MIN_TOKEN_LEN, AUTH_MAX_TOKEN_LEN);
 		snprintf(out->token, sizeof(out->token), "%s", in->env_token);
@@ -302,7 +287,7 @@ static int config_resolve_token(const struct pvctl_conf_in *in, const struct con
 		out->token_src = PVCTL_SRC_CONFIG;
 		rc = config_token_path(in, cf->token_file, path, sizeof(path));
 		if (rc)
-			return config_err(err, errlen, -EBADMSG, "%s: token_file path too long",
+			return pvctl_fail(err, errlen, -EBADMSG, "%s: token_file path too long",
 					  in->config_path);
 		return pvctl_token_load(path, out->token, err, errlen);
 	}
@@ -327,8 +312,8 @@ static int config_resolve_timeout(const struct pvctl_conf_in *in, const struct c
 		snprintf(why, sizeof(why), "%s: '%s' is out of range (1ms..1h)", what, s);
 	if (ms < PVCTL_MIN_TIMEOUT_MS || ms > PVCTL_MAX_TIMEOUT_MS) {
 		if (in->flag_timeout)
-			return config_err(err, errlen, -EINVAL, "%s", why);
-		return config_err(err, errlen, -EBADMSG, "%s line %d: %s", in->config_path,
+			return pvctl_fail(err, errlen, -EINVAL, "%s", why);
+		return pvctl_fail(err, errlen, -EBADMSG, "%s line %d: %s", in->config_path,
 				  cf->timeout_line, why);
 	}
 	out->timeout_ms = (int)ms;

@@ -9,7 +9,6 @@
 #include <fcntl.h>
 #include <netdb.h>
 #include <poll.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,24 +17,10 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 
+#include "api/pvctl_err.h"
 #include "api/pvctl_http.h"
 
 #define HTTP_READ_CHUNK		(64 * 1024)
-
-static int http_errf(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int http_errf(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err && errlen) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return -EINVAL;
-}
 
 static int http_parse_port(const char *s, uint16_t *port)
 {
@@ -59,12 +44,12 @@ int pvctl_addr_parse(const char *s, struct pvctl_addr *a, char *err, size_t errl
 
 	memset(a, 0, sizeof(*a));
 	if (!s || !*s)
-		return http_errf(err, errlen, "empty address");
+		return pvctl_errf(err, errlen, "empty address");
 	if (!strncmp(s, "unix:", 5)) {
 		if (s[5] == '\0')
-			return http_errf(err, errlen, "'%s': missing socket path after unix:", s);
+			return pvctl_errf(err, errlen, "'%s': missing socket path after unix:", s);
 		if (strlen(s + 5) >= sizeof(a->path))
-			return http_errf(err, errlen, "'%s': socket path too long", s);
+			return pvctl_errf(err, errlen, "'%s': socket path too long", s);
 		a->is_unix = true;
 		snprintf(a->path, sizeof(a->path), "%s", s + 5);
 		snprintf(a->display, sizeof(a->display), "%s", s);
@@ -74,7 +59,7 @@ int pvctl_addr_parse(const char *s, struct pvctl_addr *a, char *err, size_t errl
 		const char *rb = strchr(s, ']');
 
 		if (!rb || rb == s + 1 || (rb[1] && rb[1] != ':'))
-			return http_errf(err, errlen, "'%s': expected [IPv6]:PORT", s);
+			return pvctl_errf(err, errlen, "'%s': expected [IPv6]:PORT", s);
 		host = s + 1;
 		hlen = (size_t)(rb - host);
 		if (rb[1] == ':')
@@ -82,20 +67,21 @@ int pvctl_addr_parse(const char *s, struct pvctl_addr *a, char *err, size_t errl
 	} else {
 		colon = strrchr(s, ':');
 		if (colon && strchr(s, ':') != colon)
-			return http_errf(err, errlen, "'%s': write IPv6 addresses as [ADDR]:PORT", s);
+			return pvctl_errf(err, errlen, "'%s': write IPv6 addresses as [ADDR]:PORT",
+					  s);
 		hlen = colon ? (size_t)(colon - s) : strlen(s);
 		if (colon)
 			port_s = colon + 1;
 	}
 	if (!hlen || hlen >= sizeof(a->host))
-		return http_errf(err, errlen, "'%s': expected HOST:PORT or unix:/path", s);
+		return pvctl_errf(err, errlen, "'%s': expected HOST:PORT or unix:/path", s);
 	memcpy(a->host, host, hlen);
 	a->host[hlen] = '\0';
 	if (strpbrk(a->host, " \t\r\n/@?#"))
-		return http_errf(err, errlen, "'%s': invalid host name", s);
+		return pvctl_errf(err, errlen, "'%s': invalid host name", s);
 	a->port = PVCTL_DEF_PORT;
 	if (port_s && http_parse_port(port_s, &a->port))
-		return http_errf(err, errlen, "'%s': the port must be a number in 1..65535", s);
+		return pvctl_errf(err, errlen, "'%s': the port must be a number in 1..65535", s);
 	snprintf(a->display, sizeof(a->display), *s == '[' ? "[%s]:%u" : "%s:%u", a->host,
 		 (unsigned int)a->port);
 	return 0;

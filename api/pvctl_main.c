@@ -14,6 +14,8 @@
 
 #include "api/pvctl.h"
 
+#define MAIN_USAGE "pvctl [global options] COMMAND ...  (pvctl --help)"
+
 static const char main_usage[] =
 	"pvctl [--addr HOST:PORT|unix:/path] [--token T | --token-file F] [--timeout D] [--json]\n"
 	"      COMMAND ...\n"
@@ -90,12 +92,9 @@ static int main_configure(struct pvctl *p, const struct pvctl_flags *f)
 			       &in.config_explicit))
 		in.config_path = path;
 	rc = pvctl_config_resolve(&in, &p->conf, err, sizeof(err));
-	if (rc == -EINVAL) {
-		fprintf(p->err, "pvctl: %s\n", err);
-		fprintf(p->err, "usage: pvctl [--addr HOST:PORT|unix:/path] [--token T | "
-			"--token-file F] [--timeout D] [--json] COMMAND ...\n");
-		return PVCTL_EXIT_USAGE;
-	}
+	if (rc == -EINVAL)
+		return pvctl_usage(p, "pvctl [--addr HOST:PORT|unix:/path] [--token T | "
+				   "--token-file F] [--timeout D] [--json] COMMAND ...", err);
 	if (rc) {
 		fprintf(p->err, "pvctl: %s\n", err);
 		return PVCTL_EXIT_CONFIG;
@@ -115,7 +114,7 @@ int main(int argc, char **argv)
 	if (!rest)
 		return PVCTL_EXIT_FAIL;
 	if (pvctl_args_global(argc - 1, argv + 1, &f, rest, &nrest, err, sizeof(err))) {
-		rc = pvctl_usage(&p, "pvctl [global options] COMMAND ...  (pvctl --help)", err);
+		rc = pvctl_usage(&p, MAIN_USAGE, err);
 		goto out;
 	}
 	if (f.help) {
@@ -129,8 +128,7 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	if (nrest < 1) {
-		rc = pvctl_usage(&p, "pvctl [global options] COMMAND ...  (pvctl --help)",
-				 "missing command");
+		rc = pvctl_usage(&p, MAIN_USAGE, "missing command");
 		goto out;
 	}
 	p.json = f.json;
@@ -139,7 +137,7 @@ int main(int argc, char **argv)
 			break;
 	if (i == sizeof(main_cmds) / sizeof(main_cmds[0])) {
 		snprintf(err, sizeof(err), "unknown command '%s'", rest[0]);
-		rc = pvctl_usage(&p, "pvctl [global options] COMMAND ...  (pvctl --help)", err);
+		rc = pvctl_usage(&p, MAIN_USAGE, err);
 		goto out;
 	}
 	rc = main_configure(&p, &f);

@@ -48,11 +48,7 @@ int pvctl_top_parse(int argc, char **argv, struct pvctl_top_opts *o, char *err, 
 	memset(o, 0, sizeof(*o));
 	o->interval_ms = DEF_TOP_INTERVAL_MS;
 	pvctl_opt_init(&it, argc, argv);
-	while ((id = pvctl_opt_next(&it, top_opts, &arg, err, errlen)) != 0) {
-		if (id == PVCTL_OPT_POSITIONAL) {
-			snprintf(err, errlen, "unexpected argument '%s'", arg);
-			return -EINVAL;
-		}
+	while ((id = pvctl_opt_next_only(&it, top_opts, &arg, err, errlen)) != 0) {
 		if (id < 0)
 			return id;
 		if (id == TOPO_ITER) {
@@ -61,12 +57,10 @@ int pvctl_top_parse(int argc, char **argv, struct pvctl_top_opts *o, char *err, 
 				return -EINVAL;
 			continue;
 		}
-		if (pvctl_parse_duration_ms(arg, "--interval", &o->interval_ms, err, errlen))
+		if (pvctl_parse_duration_in(arg, "--interval", MIN_TOP_INTERVAL_MS,
+					    MAX_TOP_INTERVAL_MS, "10ms..1h", &o->interval_ms, err,
+					    errlen))
 			return -EINVAL;
-		if (o->interval_ms < MIN_TOP_INTERVAL_MS || o->interval_ms > MAX_TOP_INTERVAL_MS) {
-			snprintf(err, errlen, "--interval: %s is out of range (10ms..1h)", arg);
-			return -EINVAL;
-		}
 	}
 	return 0;
 }
