@@ -36,6 +36,7 @@
 #include <jansson.h>
 
 #include "tests/common/http_client.h"
+#include "tests/common/rt_trace.h"
 #include "tests/common/stall_probe.h"
 #define APPLY_CHANGES		20
 
@@ -143,84 +144,6 @@ static int cmp_double(const void *a, const void *b)
 	double x = *(const double *)a, y = *(const double *)b;
 
 	return x < y ? -1 : x > y;
-}
-
-/*
- * The RT VM's misses as the daemon traced them (CLOCK_MONOTONIC of each, its lateness) and
- * when its reservation was first applied.
- */
-struct misses {
-	size_t n;
-	uint64_t at_ns[8192], late_ns[8192];
-	uint64_t resv_ns;		/* 0 = never */
-};
-
-/*
- * Page through GET /api/v1/trace?vm=rt while the daemon (@pid) runs, keeping rt_miss
- * events; t_ns is mapped to CLOCK_MONOTONIC with the page's t0_monotonic_ns. Reaps the
- * daemon: 0 when it exited 0.
- */
-static int collect_misses(const char *state, pid_t pid, struct misses *m)
-{
-	uint16_t port = daemon_port(state, 10000);
-	long long since = 0;
-	int st;
-
-	m->n = 0;
-	m->resv_ns = 0;
-	while (port && waitpid(pid, &st, WNOHANG) == 0) {
-		char path[128];
-		struct http_result r;
-		json_t *j, *ev;
-		size_t i;
-
-		snprintf(path, sizeof(path), "/api/v1/trace?vm=rt&limit=10000&since=%lld", since);
-		if (http_request(port, NULL, "GET", path, NULL, NULL, 0, 2000, &r) == 0) {
-			j = r.status == 200 ? json_loads(r.body, 0, NULL) : NULL;
-			json_array_foreach(json_object_get(j, "events"), i, ev) {
-				json_t *d = json_object_get(ev, "detail");
-				uint64_t t0 = (uint64_t)json_integer_value(json_object_get(j, "t0_monotonic_ns"));
-
-				const char *type = json_string_value(json_object_get(ev, "type")) ?: "";
-				uint64_t at = t0 + (uint64_t)json_integer_value(json_object_get(ev, "t_ns"));
-
-				if (!strcmp(type, "reservation") && !m->resv_ns &&
-				    json_integer_value(json_object_get(d, "runtime_ns")) > 0)
-					m->resv_ns = at;
-				if (strcmp(type, "rt_miss") || m->n >= sizeof(m->at_ns) / sizeof(m->at_ns[0]))
-					continue;
-				m->at_ns[m->n] = at;
-				m->late_ns[m->n++] = (uint64_t)json_integer_value(json_object_get(d, "lateness_ns"));
-			}
-			if (json_is_integer(json_object_get(j, "next")))
-				since = json_integer_value(json_object_get(j, "next"));
-			json_decref(j);
-			http_result_free(&r);
-		}
-		usleep(200000);
-	}
-	if (!port)
-		return wait_daemon(pid);
-	return WIFEXITED(st) && !WEXITSTATUS(st) ? 0 : -1;
-}
-
-/*
- * Misses of jobs released while the reservation was held (the admitted reservation's), and
- * of those, the ones the host explains: it stalled between the job's release (a period
- * before its deadline, miss - lateness) and the miss.
- */
-static void classify_misses(const struct misses *m, const struct stall_probe *p,
-			    uint64_t period_ns, size_t *held, size_t *in_stalls)
-{
-	*held = *in_stalls = 0;
-	for (size_t i = 0; i < m->n; i++) {
-		uint64_t release = m->at_ns[i] - m->late_ns[i] - period_ns;
-
-		if (!m->resv_ns || release < m->resv_ns)
-			continue;
-		(*held)++;
-		*in_stalls += stall_probe_stalled(p, release - 200000ull, m->at_ns[i]);
-	}
 }
 
 /*
@@ -350,7 +273,7 @@ int main(int argc, char **argv)
 	char text[2048], console[PATH_MAX + 32];
 	struct rt_result off, on;
 	struct stall_probe probe_off, probe_on;
-	static struct misses on_misses;
+	static struct rt_trace on_trace;
 	size_t held, in_stalls;
 	double apply_p50, apply_max, rtt_p50;
 	long ls, be;
@@ -389,7 +312,9 @@ int main(int argc, char **argv)
 	snprintf(sum, sizeof(sum), "%s/on-summary.json", dir);
 	stall_probe_start(&probe_on);
 	pid = start_daemon(cfg, st, sum, secs);
-	ret = collect_misses(st, pid, &on_misses);
+	rt_trace_start(&on_trace, daemon_port(st, 10000), NULL, "rt");
+	ret = wait_daemon(pid);
+	rt_trace_stop(&on_trace);
 	stall_probe_stop(&probe_on);
 	if (ret || rt_of(sum, "rt", &on)) {
 		fprintf(stderr, "bench_qos: the QoS-on run failed (log %s.log)\n", st);
@@ -406,14 +331,16 @@ int main(int argc, char **argv)
 	printf("BENCH qos.rt_lateness_p99_ratio_on_off %.3f\n",
 	       off.p99_ns ? (double)on.p99_ns / (double)off.p99_ns : 0.0);
 	printf("BENCH qos.backend_%s 1 flag\n", on.backend);
-	printf("host stall probe (1 ms sleeper above every reservation): off run %llu stalls >= %llu us in %llu wake-ups, "
-	       "max %.0f us; on run %llu, max %.0f us\n", (unsigned long long)probe_off.stalls,
+	printf("host stall probe (1 ms sleeper, %s): off run %llu stalls >= %llu us in %llu wake-ups, "
+	       "max %.0f us; on run %llu, max %.0f us\n",
+	       probe_on.deadline ? "SCHED_DEADLINE" : "SCHED_FIFO 99, below deadline reservations",
+	       (unsigned long long)probe_off.stalls,
 	       STALL_PROBE_LATE_NS / 1000, (unsigned long long)probe_off.wakes,
 	       (double)probe_off.max_late_ns / 1e3, (unsigned long long)probe_on.stalls,
 	       (double)probe_on.max_late_ns / 1e3);
-	classify_misses(&on_misses, &probe_on, 1000000ull, &held, &in_stalls);
+	rt_trace_classify(&on_trace, &probe_on, 1000000ull, 0, UINT64_MAX, &held, &in_stalls);
 	printf("qos on: %zu misses traced, %zu of jobs released under the reservation, %zu of "
-	       "those during a host stall\n", on_misses.n, held, in_stalls);
+	       "those during a host stall\n", on_trace.n, held, in_stalls);
 	printf("BENCH qos.rt_misses_on_reserved %zu count\n", held);
 	printf("BENCH qos.rt_misses_on_reserved_outside_host_stalls %zu count\n", held - in_stalls);
 	printf("BENCH qos.host_stalls_on %llu count\n", (unsigned long long)probe_on.stalls);

@@ -6,6 +6,7 @@
 #include <unistd.h>
 #include <sys/syscall.h>
 
+#include "qos/dl_resync.h"
 #include "tests/common/stall_probe.h"
 
 static uint64_t mono_ns(void)
@@ -30,8 +31,12 @@ static void *stall_probe_main(void *arg)
 		 STALL_PROBE_PERIOD_NS };
 	uint64_t next = mono_ns() + STALL_PROBE_PERIOD_NS;
 
-	if (syscall(SYS_sched_setattr, 0, &dl, 0))
+	/* refused: maybe the kernel's leaked deadline bandwidth (qos/dl_resync.h) */
+	if (syscall(SYS_sched_setattr, 0, &dl, 0) && (dl_bw_resync() ||
+						      syscall(SYS_sched_setattr, 0, &dl, 0)))
 		pthread_setschedparam(pthread_self(), SCHED_FIFO, &sp);
+	else
+		p->deadline = true;
 	while (!atomic_load(&p->stop)) {
 		struct timespec ts = { (time_t)(next / 1000000000ull), (long)(next % 1000000000ull) };
 		uint64_t late;

@@ -23,6 +23,8 @@
 struct stall_probe {
 	pthread_t th;
 	bool started;
+	bool deadline;			/* it got SCHED_DEADLINE (else SCHED_FIFO 99: a deadline
+					 * reservation beside it delays it, counted as stalls) */
 	atomic_bool stop;
 	_Atomic uint64_t wakes, stalls, max_late_ns;
 	/* the first STALL_PROBE_KEEP stalls: CLOCK_MONOTONIC of the missed wake-up, lateness */
