@@ -28,25 +28,11 @@
 #define console_snprintf	snprintf
 enum { TIMER_TSC_DEADLINE = 0, TIMER_ONESHOT };	/* guest.h: spec_parse_cmdline() only */
 
-static bool lib_word_eq(const char *s, size_t len, const char *word)	/* as guest/lib.c */
-{
-	return strlen(word) == len && memcmp(s, word, len) == 0;
-}
-
-static int lib_parse_u64(const char *s, size_t len, uint64_t *out)	/* as guest/lib.c */
-{
-	uint64_t v = 0;
-
-	if (len == 0 || len > 19)
-		return -EINVAL;
-	for (size_t i = 0; i < len; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return -EINVAL;
-		v = v * 10 + (uint64_t)(s[i] - '0');
-	}
-	*out = v;
-	return 0;
-}
+#define lib_word_eq		wlspec_word_eq
+#define lib_parse_u64		wlspec_parse_u64
+bool lib_word_eq(const char *s, size_t len, const char *word);	/* guest/lib.h */
+int lib_parse_u64(const char *s, size_t len, uint64_t *out);
+#include "guest/parse.c"
 
 #define spec_parse		wlspec_guest_parse
 #define spec_parse_cmdline	wlspec_guest_parse_cmdline

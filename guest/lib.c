@@ -90,26 +90,6 @@ size_t lib_strlcpy(char *dst, const char *src, size_t size)
 	return len;
 }
 
-bool lib_word_eq(const char *s, size_t len, const char *word)
-{
-	return strlen(word) == len && memcmp(s, word, len) == 0;
-}
-
-int lib_parse_u64(const char *s, size_t len, uint64_t *out)
-{
-	uint64_t v = 0;
-
-	if (len == 0 || len > 19)
-		return -EINVAL;
-	for (size_t i = 0; i < len; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return -EINVAL;
-		v = v * 10 + (uint64_t)(s[i] - '0');
-	}
-	*out = v;
-	return 0;
-}
-
 uint64_t lib_rand_next(uint64_t *state)
 {
 	uint64_t x = *state ? *state : 0x9e3779b97f4a7c15ull;

@@ -17,9 +17,9 @@ size_t strnlen(const char *s, size_t max);
 
 /* Copy at most size-1 bytes and NUL-terminate; returns the source length. */
 size_t lib_strlcpy(char *dst, const char *src, size_t size);
-/* Does [s, s+len) equal the NUL-terminated word? */
+/* Does [s, s+len) equal the NUL-terminated word? (parse.c) */
 bool lib_word_eq(const char *s, size_t len, const char *word);
-/* Parse a decimal u64 from [s, s+len): 0 or -EINVAL (empty, junk, overflow). */
+/* Parse a decimal u64 from [s, s+len): 0 or -EINVAL (empty, junk, overflow). (parse.c) */
 int lib_parse_u64(const char *s, size_t len, uint64_t *out);
 
 /* xorshift64*: deterministic garbage for the hostile modes. */

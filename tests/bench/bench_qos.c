@@ -12,10 +12,12 @@
  *   3. Apply latency: QoS changes through the REST API (PUT /api/v1/vms/rt/qos, alternating
  *      two reservations and a class change) on a running daemon; the daemon's own measure
  *      (request submitted → applied on the loop) and the client's round trip.
- * During runs 1 a host-side stall probe (a SCHED_FIFO thread sleeping 1 ms, as cyclictest)
- * measures what the host itself loses: the build machines are nested VMs whose vCPUs the
- * outer hypervisor preempts for milliseconds now and then, which no reservation inside can
- * prevent, so misses are printed beside the stalls seen in the same run.
+ * During runs 1 a host stall probe (tests/common/stall_probe.h, a 1 ms sleeper as
+ * cyclictest) measures what the host itself loses: the build machines are nested VMs whose
+ * vCPUs the outer hypervisor preempts for milliseconds now and then, which no reservation
+ * inside can prevent. The QoS-on run's misses are read from the trace API with their times
+ * (tests/common/rt_trace.h): those of jobs released under the reservation are counted, and
+ * which of them fall in a stall the probe saw.
  * Prints BENCH lines and which reservation backend produced the numbers.
  *
  *   build/bench/bench_qos [seconds per run, default 6 [reservation backend: auto (default),
@@ -73,7 +75,7 @@ static pid_t start_hog(void)
 /* Start powervisord on @config for @secs (summary at @summary, log at @state.log). */
 static pid_t start_daemon(const char *config, const char *state, const char *summary, int secs)
 {
-	char exe[PATH_MAX + 16], secs_s[16], log[PATH_MAX];
+	char exe[PATH_MAX + 16], secs_s[16], log[PATH_MAX + 8];
 	pid_t pid;
 
 	snprintf(exe, sizeof(exe), "%s/powervisord", bindir);
@@ -193,6 +195,21 @@ static int apply_latency(const char *state, double *p50_us, double *max_us, doub
 	return 0;
 }
 
+/* One phase's files under @dir: NAME.json (written with @text), state dir NAME, summary. */
+struct phase {
+	char cfg[PATH_MAX], st[PATH_MAX], sum[PATH_MAX];
+};
+
+static int write_config(const char *path, const char *text);
+
+static int phase_prepare(struct phase *ph, const char *dir, const char *name, const char *text)
+{
+	snprintf(ph->cfg, sizeof(ph->cfg), "%s/%s.json", dir, name);
+	snprintf(ph->st, sizeof(ph->st), "%s/%s", dir, name);
+	snprintf(ph->sum, sizeof(ph->sum), "%s/%s-summary.json", dir, name);
+	return write_config(ph->cfg, text);
+}
+
 static int write_config(const char *path, const char *text)
 {
 	FILE *f = fopen(path, "w");
@@ -269,8 +286,10 @@ int main(int argc, char **argv)
 {
 	int secs = argc > 1 ? atoi(argv[1]) : 6;
 	const char *backend = argc > 2 ? argv[2] : "auto";
-	char dir[] = "/tmp/pv-bench-qos-XXXXXX", cfg[PATH_MAX], st[PATH_MAX], sum[PATH_MAX];
-	char text[2048], console[PATH_MAX + 32];
+	static const char rt_on[] = "\"qos\": \"realtime\", \"reservation\": "
+				    "{ \"runtime_us\": 750, \"period_us\": 1000 }";
+	char dir[] = "/tmp/pv-bench-qos-XXXXXX", text[2048], console[PATH_MAX + 32];
+	static struct phase ph;
 	struct rt_result off, on;
 	struct stall_probe probe_off, probe_on;
 	static struct rt_trace on_trace;
@@ -292,32 +311,25 @@ int main(int argc, char **argv)
 	printf("bench_qos: %d s per run; RT VM beside a best-effort VM with 2 hogs and a host hog\n",
 	       secs);
 	hog = start_hog();
-	snprintf(cfg, sizeof(cfg), "%s/off.json", dir);
 	snprintf(text, sizeof(text), rt_cfg_fmt, backend, "\"qos\": \"best-effort\"");
-	write_config(cfg, text);
-	snprintf(st, sizeof(st), "%s/off", dir);
-	snprintf(sum, sizeof(sum), "%s/off-summary.json", dir);
+	phase_prepare(&ph, dir, "off", text);
 	stall_probe_start(&probe_off);
-	ret = run_daemon(cfg, st, sum, secs);
+	ret = run_daemon(ph.cfg, ph.st, ph.sum, secs);
 	stall_probe_stop(&probe_off);
-	if (ret || rt_of(sum, "rt", &off)) {
-		fprintf(stderr, "bench_qos: the QoS-off run failed (log %s.log)\n", st);
+	if (ret || rt_of(ph.sum, "rt", &off)) {
+		fprintf(stderr, "bench_qos: the QoS-off run failed (log %s.log)\n", ph.st);
 		goto out_fail;
 	}
-	snprintf(cfg, sizeof(cfg), "%s/on.json", dir);
-	snprintf(text, sizeof(text), rt_cfg_fmt, backend, "\"qos\": \"realtime\", \"reservation\": "
-		 "{ \"runtime_us\": 750, \"period_us\": 1000 }");
-	write_config(cfg, text);
-	snprintf(st, sizeof(st), "%s/on", dir);
-	snprintf(sum, sizeof(sum), "%s/on-summary.json", dir);
+	snprintf(text, sizeof(text), rt_cfg_fmt, backend, rt_on);
+	phase_prepare(&ph, dir, "on", text);
 	stall_probe_start(&probe_on);
-	pid = start_daemon(cfg, st, sum, secs);
-	rt_trace_start(&on_trace, daemon_port(st, 10000), NULL, "rt");
+	pid = start_daemon(ph.cfg, ph.st, ph.sum, secs);
+	rt_trace_start(&on_trace, daemon_port(ph.st, 10000), NULL, "rt");
 	ret = wait_daemon(pid);
 	rt_trace_stop(&on_trace);
 	stall_probe_stop(&probe_on);
-	if (ret || rt_of(sum, "rt", &on)) {
-		fprintf(stderr, "bench_qos: the QoS-on run failed (log %s.log)\n", st);
+	if (ret || rt_of(ph.sum, "rt", &on)) {
+		fprintf(stderr, "bench_qos: the QoS-on run failed (log %s.log)\n", ph.st);
 		goto out_fail;
 	}
 	printf("qos off: %lld activations, %lld misses, lateness p99 %.1f us\n", off.activations,
@@ -346,33 +358,26 @@ int main(int argc, char **argv)
 	printf("BENCH qos.host_stalls_on %llu count\n", (unsigned long long)probe_on.stalls);
 	printf("BENCH qos.host_stall_max_on_us %.0f us\n", (double)probe_on.max_late_ns / 1e3);
 
-	snprintf(cfg, sizeof(cfg), "%s/wake.json", dir);
 	snprintf(text, sizeof(text), wake_cfg_fmt, (secs - 2) * 600, (secs - 2) * 600);
-	write_config(cfg, text);
-	snprintf(st, sizeof(st), "%s/wake", dir);
-	snprintf(sum, sizeof(sum), "%s/wake-summary.json", dir);
-	if (run_daemon(cfg, st, sum, secs)) {
-		fprintf(stderr, "bench_qos: the wake-latency run failed (log %s.log)\n", st);
+	phase_prepare(&ph, dir, "wake", text);
+	if (run_daemon(ph.cfg, ph.st, ph.sum, secs)) {
+		fprintf(stderr, "bench_qos: the wake-latency run failed (log %s.log)\n", ph.st);
 		goto out_fail;
 	}
-	snprintf(console, sizeof(console), "%s/vms/ls.console", st);
+	snprintf(console, sizeof(console), "%s/vms/ls.console", ph.st);
 	ls = hlt_wake_p50(console);
-	snprintf(console, sizeof(console), "%s/vms/bew.console", st);
+	snprintf(console, sizeof(console), "%s/vms/bew.console", ph.st);
 	be = hlt_wake_p50(console);
 	printf("BENCH qos.wake_p50_ls_us %ld us\n", ls);
 	printf("BENCH qos.wake_p50_be_us %ld us\n", be);
 	printf("BENCH qos.wake_ls_vs_be %.3f\n", be > 0 ? (double)ls / (double)be : 0.0);
 
-	snprintf(cfg, sizeof(cfg), "%s/apply.json", dir);
-	snprintf(text, sizeof(text), rt_cfg_fmt, backend, "\"qos\": \"realtime\", \"reservation\": "
-		 "{ \"runtime_us\": 750, \"period_us\": 1000 }");
-	write_config(cfg, text);
-	snprintf(st, sizeof(st), "%s/apply", dir);
-	snprintf(sum, sizeof(sum), "%s/apply-summary.json", dir);
-	pid = start_daemon(cfg, st, sum, 2 + APPLY_CHANGES / 10);
-	ret = apply_latency(st, &apply_p50, &apply_max, &rtt_p50);
+	snprintf(text, sizeof(text), rt_cfg_fmt, backend, rt_on);
+	phase_prepare(&ph, dir, "apply", text);
+	pid = start_daemon(ph.cfg, ph.st, ph.sum, 2 + APPLY_CHANGES / 10);
+	ret = apply_latency(ph.st, &apply_p50, &apply_max, &rtt_p50);
 	if (wait_daemon(pid) || ret) {
-		fprintf(stderr, "bench_qos: the apply-latency run failed (log %s.log)\n", st);
+		fprintf(stderr, "bench_qos: the apply-latency run failed (log %s.log)\n", ph.st);
 		goto out_fail;
 	}
 	printf("apply latency over %d API changes: p50 %.1f us, max %.1f us (client round trip "
