@@ -10,6 +10,8 @@
 #include <unistd.h>
 #include <sys/wait.h>
 
+#include <jansson.h>
+
 #include "tests/common/daemon_run.h"
 
 int dr_find_bindir(char *out, size_t len, int levels_up)
@@ -140,4 +142,26 @@ bool dr_wait_for(const char *path, const char *needle, unsigned int ms)
 		usleep(50000);
 	}
 	return false;
+}
+
+json_t *dr_run_summary(const char *bindir, const char *dir, const char *name,
+		       const char *cfg_text, int secs, bool live_view)
+{
+	char cfg[PATH_MAX], log[PATH_MAX], st[PATH_MAX], sum[PATH_MAX], secs_s[16];
+	const char *args[16] = { "--listen", "127.0.0.1:0", "--config", cfg, "--state-dir", st,
+				 "--run-for", secs_s, "--summary-json", sum };
+	int n = 10;
+
+	snprintf(cfg, sizeof(cfg), "%s/%s.json", dir, name);
+	snprintf(log, sizeof(log), "%s/%s.log", dir, name);
+	snprintf(st, sizeof(st), "%s/state-%s", dir, name);
+	snprintf(sum, sizeof(sum), "%s/%s-summary.json", dir, name);
+	snprintf(secs_s, sizeof(secs_s), "%d", secs);
+	if (!live_view)
+		args[n++] = "--quiet";
+	args[n] = NULL;
+	dr_write_file(cfg, cfg_text);
+	if (dr_wait_exit(dr_start_daemon(bindir, log, args), (unsigned int)(secs + 16) * 1000))
+		return NULL;
+	return json_load_file(sum, 0, NULL);
 }

@@ -27,5 +27,13 @@ pid_t dr_start_daemon(const char *bindir, const char *log, const char *const *ar
 int dr_wait_exit(pid_t pid, unsigned int ms);
 /* Wait until @path contains @needle. */
 bool dr_wait_for(const char *path, const char *needle, unsigned int ms);
+/*
+ * Write @cfg_text to @dir/@name.json and run powervisord on it for @secs (state in
+ * @dir/state-@name, log @dir/@name.log; --quiet unless @live_view); the --summary-json
+ * document (json_decref it), or NULL when the daemon failed.
+ */
+struct json_t;
+struct json_t *dr_run_summary(const char *bindir, const char *dir, const char *name,
+			      const char *cfg_text, int secs, bool live_view);
 
 #endif /* PV_TESTS_DAEMON_RUN_H */

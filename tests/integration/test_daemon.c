@@ -99,21 +99,14 @@ static void test_bad_configs(void **state)
 
 static void test_run_for_summary(void **state)
 {
-	char cfg[128], log[128], sum[128], st[128];
+	char log[128];
 	json_t *j, *vm, *cpu;
 	size_t i;
 
 	(void)state;
-	snprintf(cfg, sizeof(cfg), "%s/two.json", tmpdir);
+	j = dr_run_summary(bindir, tmpdir, "run", two_vms, 3, true);
 	snprintf(log, sizeof(log), "%s/run.log", tmpdir);
-	snprintf(sum, sizeof(sum), "%s/summary.json", tmpdir);
-	snprintf(st, sizeof(st), "%s/state-run", tmpdir);
-	dr_write_file(cfg, two_vms);
-	assert_int_equal(dr_wait_exit(dr_start_daemon(bindir, log, (const char *const[]){ "--listen", "127.0.0.1:0", "--config", cfg,
-				"--state-dir", st, "--run-for", "3", "--summary-json", sum, NULL }),
-				   20000), 0);
 	assert_true(dr_wait_for(log, "node", 10));	/* the live view was printed */
-	j = json_load_file(sum, 0, NULL);
 	assert_non_null(j);
 	assert_string_equal(json_string_value(json_object_get(j, "backend")), "model");
 	assert_string_equal(json_string_value(json_object_get(json_object_get(j, "node"), "source")),

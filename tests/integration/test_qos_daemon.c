@@ -55,21 +55,14 @@ static int64_t budget_progress = -1;	/* the batch task's progress in the budget 
 
 static void run_mixed(const char *backend)
 {
-	char cfg[128], log[128], st[128], sum[128], text[1024];
+	char name[32], text[1024];
 	json_t *j, *vm, *vcpu, *res, *t;
 	int64_t changes, held_ns, rt_act = -1, be_progress = -1;
 	size_t i;
 
-	snprintf(cfg, sizeof(cfg), "%s/mixed-%s.json", tmpdir, backend);
-	snprintf(log, sizeof(log), "%s/mixed-%s.log", tmpdir, backend);
-	snprintf(st, sizeof(st), "%s/state-%s", tmpdir, backend);
-	snprintf(sum, sizeof(sum), "%s/mixed-%s-summary.json", tmpdir, backend);
+	snprintf(name, sizeof(name), "mixed-%s", backend);
 	snprintf(text, sizeof(text), mixed_fmt, backend);
-	dr_write_file(cfg, text);
-	assert_int_equal(dr_wait_exit(dr_start_daemon(bindir, log, (const char *const[]){ "--listen", "127.0.0.1:0", "--config", cfg,
-				"--state-dir", st, "--run-for", "4", "--quiet", "--summary-json", sum,
-				NULL }), 20000), 0);
-	j = json_load_file(sum, 0, NULL);
+	j = dr_run_summary(bindir, tmpdir, name, text, 4, false);
 	assert_non_null(j);
 	assert_string_equal(json_string_value(json_object_get(j, "reservation_backend")), backend);
 	vm = json_array_get(json_object_get(j, "vms"), 0);
@@ -153,21 +146,12 @@ static void test_inferred_boosting(void **state)
 		"      \"reservation\": { \"runtime_us\": 4000, \"period_us\": 10000 } },\n"
 		"    { \"name\": \"hog\", \"workload\": \"cpu\", \"cmdline\": \"pv=off\",\n"
 		"      \"qos\": \"realtime\", \"reservation\": { \"runtime_us\": 4000, \"period_us\": 10000 } } ] }\n";
-	char cfg[128], log[128], st[128], sum[128];
 	int64_t held[2] = { -1, -1 };
 	json_t *j, *vm;
 	size_t i;
 
 	(void)state;
-	snprintf(cfg, sizeof(cfg), "%s/inferred.json", tmpdir);
-	snprintf(log, sizeof(log), "%s/inferred.log", tmpdir);
-	snprintf(st, sizeof(st), "%s/state-inferred", tmpdir);
-	snprintf(sum, sizeof(sum), "%s/inferred-summary.json", tmpdir);
-	dr_write_file(cfg, cfg_text);
-	assert_int_equal(dr_wait_exit(dr_start_daemon(bindir, log, (const char *const[]){ "--listen",
-				"127.0.0.1:0", "--config", cfg, "--state-dir", st, "--run-for", "4",
-				"--quiet", "--summary-json", sum, NULL }), 20000), 0);
-	j = json_load_file(sum, 0, NULL);
+	j = dr_run_summary(bindir, tmpdir, "inferred", cfg_text, 4, false);
 	assert_non_null(j);
 	json_array_foreach(json_object_get(j, "vms"), i, vm) {
 		json_t *res = json_object_get(json_array_get(json_object_get(vm, "vcpus"), 0),
