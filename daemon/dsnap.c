@@ -81,7 +81,8 @@ static void fill_vm(struct daemon *d, struct dsnap_vm *o, const struct dvm *vm, 
 	o->qos.cls = (int)vm->cfg.qos;
 	o->qos.latency_budget_us = vm->cfg.latency_budget_us;
 	o->qos.resv = vm->cfg.reservation;
-	snprintf(o->qos.backend, sizeof(o->qos.backend), "%s", d->resv ? d->resv->name : "none");
+	snprintf(o->qos.backend, sizeof(o->qos.backend), "%s", vm->qos.resv ? vm->qos.resv->name :
+		 d->resv ? d->resv->name : "none");
 	o->qos.admitted = vm->qos.admitted;
 	snprintf(o->qos.reason, sizeof(o->qos.reason), "%s", vm->qos.reason);
 	o->qos.apply_latency_us = (double)vm->qos.apply_latency_ns / 1e3;

@@ -47,6 +47,8 @@ enum dvm_state {
 struct daemon;
 
 /* The VM's QoS as the daemon applies it (qosd.c). */
+struct resv_ops;
+
 struct dvm_qos {
 	bool admitted;
 	char reason[160];
@@ -57,6 +59,7 @@ struct dvm_qos {
 	uint64_t apply_latency_ns;	/* last change: request handled → threads changed */
 	uint64_t throttles;
 	bool reported;			/* the guest reports RT state (else inferred mode) */
+	const struct resv_ops *resv;	/* this VM's mechanism when not the node's (qosd.c) */
 };
 
 /* A vCPU's cumulative counters as its VMM reported them (validated: never backwards). */

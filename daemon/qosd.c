@@ -52,6 +52,14 @@
 #define DEF_BUDGET_SLACK_NS	130000u	/* VMM-timer lateness p99 on the build hosts */
 #define PARTITION_FIFO_PRIO	50
 #define REPORT_WAIT_MS		1000u	/* a guest silent this long after attach reports nothing */
+#define RESV_STALL_PERIODS	8u	/* an RT job pending this many periods under deadline … */
+#define RESV_STALL_MIN_MS	200u	/* … and at least this long: no progress (check_progress) */
+
+/* The reservation mechanism of @vm: the node's, unless the VM fell back (check_progress). */
+static const struct resv_ops *vm_resv(const struct daemon *d, const struct dvm *vm)
+{
+	return vm->qos.resv ? vm->qos.resv : d->resv;
+}
 
 static void emit(struct daemon *d, uint16_t type, uint32_t vcpu, const struct dvm *vm,
 		 uint64_t b, uint64_t c)
@@ -129,7 +137,7 @@ static int admit_cpu(struct daemon *d, unsigned int cpu, const struct cpuplan_vm
 			leaf->task.runtime_ns = r->runtime_us * 1000;
 			leaf->task.period_ns = r->period_us * 1000;
 			leaf->task.deadline_ns = r->deadline_us * 1000;
-			measured_overhead(vm, d->resv, &leaf->task.ovh);
+			measured_overhead(vm, vm_resv(d, vm), &leaf->task.ovh);
 			if (!grp) {
 				top[nt++] = leaf;
 				continue;
@@ -253,7 +261,7 @@ static void apply_affinity(struct daemon *d, struct dvm *vm)
 	if (!vm->attached)
 		return;
 	memcpy(pv.cpu, vm->qos.cpu, sizeof(pv.cpu));
-	if (vm->cfg.qos == PV_QOS_REALTIME && d->resv == &resv_deadline_ops)
+	if (vm->cfg.qos == PV_QOS_REALTIME && vm_resv(d, vm) == &resv_deadline_ops)
 		for (v = 0; v < vm->nvcpus; v++)
 			pv.cpu[v] = CPUPLAN_ANY;	/* SCHED_DEADLINE needs the whole domain */
 	for (v = 0; v < vm->nvcpus; v++) {
@@ -299,22 +307,23 @@ static int boost_apply(struct daemon *d, struct dvm *vm, uint32_t v, bool on)
 	const struct cfg_reservation *r = &vm->cfg.reservation;
 	struct admit_task task = { r->runtime_us * 1000, r->period_us * 1000, r->deadline_us * 1000,
 				   { 0 } };
+	const struct resv_ops *ops = vm_resv(d, vm);
 	struct resv_params p;
 	int err;
 
-	if (!d->resv)
+	if (!ops)
 		return -ENOTSUP;
 	/* the thread gets what admission granted: the runtime plus its measured overheads
 	 * (exits, interrupt delivery), else the CBS would throttle the guest before its work
 	 * is done; capped by the deadline */
-	measured_overhead(vm, d->resv, &task.ovh);
+	measured_overhead(vm, ops, &task.ovh);
 	task.ovh.enforce_slack_ns = 0;
 	p.runtime_ns = admit_inflated_runtime_ns(&task);
 	p.period_ns = task.period_ns;
 	p.deadline_ns = task.deadline_ns ? task.deadline_ns : task.period_ns;
 	if (p.runtime_ns > p.deadline_ns)
 		p.runtime_ns = p.deadline_ns;
-	err = on ? d->resv->apply(&t, &p) : d->resv->clear(&t);
+	err = on ? ops->apply(&t, &p) : ops->clear(&t);
 	if (err) {
 		dpower_failed(&d->power, DPOWER_ACT_SCHED);
 		return err;
@@ -485,6 +494,37 @@ static bool rt_recent(struct dvm *vm, uint32_t v)
 	return seen;
 }
 
+/*
+ * A deadline reservation that delivers no progress: an RT job of the vCPU pending for
+ * RESV_STALL_PERIODS periods (at least RESV_STALL_MIN_MS) while the reservation is on. On
+ * the nested build hosts SCHED_DEADLINE on a vCPU whose guest stays busy can leave the
+ * guest crawling until the thread leaves the class (docs/QOS.md); whatever the cause, the
+ * VM moves to the budget mechanism, once, with a log line and an actuator failure.
+ */
+static void check_progress(struct daemon *d, struct dvm *vm, uint32_t v)
+{
+	struct dvm_vcpu *vc = &vm->vcpu[v];
+	uint64_t limit_ns = (uint64_t)vm->cfg.reservation.period_us * 1000 * RESV_STALL_PERIODS;
+	uint64_t now = pv_rdtsc();
+
+	if (!vc->resv_applied || vm_resv(d, vm) != &resv_deadline_ops ||
+	    vc->rt_act_tsc <= vc->rt_done_tsc || now <= vc->rt_act_tsc)
+		return;
+	if (limit_ns < RESV_STALL_MIN_MS * 1000000ull)
+		limit_ns = RESV_STALL_MIN_MS * 1000000ull;
+	if (pv_clock_tsc_to_ns(&vm->clk, now - vc->rt_act_tsc) < limit_ns)
+		return;
+	fprintf(stderr, "powervisord: vm %s: vcpu %u: an RT job pending %.0f ms under its "
+		"SCHED_DEADLINE reservation: the VM moves to the budget mechanism\n", vm->cfg.name,
+		v, (double)pv_clock_tsc_to_ns(&vm->clk, now - vc->rt_act_tsc) / 1e6);
+	dpower_failed(&d->power, DPOWER_ACT_SCHED);
+	for (uint32_t k = 0; k < vm->nvcpus; k++)
+		if (vm->vcpu[k].resv_applied && !boost_apply(d, vm, k, false))
+			vm->vcpu[k].boost.boosted = false;
+	vm->qos.resv = &resv_budget_ops;
+	vm->qos.affinity_applied = false;	/* budget pins the vCPUs: placed again */
+}
+
 /* One boosting decision for vCPU @v, acted on at once. */
 static void boost_vcpu(struct daemon *d, struct dvm *vm, uint32_t v, uint64_t now_ns)
 {
@@ -523,6 +563,7 @@ static void boost_tick(struct daemon *d, struct dvm *vm, uint64_t now_ns)
 	for (v = 0; v < vm->nvcpus; v++) {
 		if (vm->vcpu[v].resv_applied)
 			vm->vcpu[v].boosted_ns += d->last_window_ns;
+		check_progress(d, vm, v);
 		boost_vcpu(d, vm, v, now_ns);
 	}
 }
