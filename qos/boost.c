@@ -26,10 +26,13 @@ void boost_note_wake(struct boost_vcpu *v, uint64_t now_ns)
 
 	if (v->last_wake_ns && now_ns > v->last_wake_ns) {
 		x = (double)(now_ns - v->last_wake_ns);
-		if (v->nwakes >= 2 && x > INFER_BREAK_FACTOR * v->mean_ns) {
-			/* the pattern broke (a pause, a phase change): learn it again */
-			v->nwakes = 0;
-			v->mean_ns = v->m2 = 0;
+		if (v->nwakes && (x > INFER_BREAK_FACTOR * v->mean_ns ||
+				  x * INFER_BREAK_FACTOR < v->mean_ns)) {
+			/* the pattern broke (a pause, boot's wake-ups, a phase change): learn it
+			 * again from this interval */
+			v->nwakes = 1;
+			v->mean_ns = x;
+			v->m2 = 0;
 		} else {
 			v->nwakes++;
 			delta = x - v->mean_ns;

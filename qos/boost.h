@@ -16,8 +16,8 @@
  * one that was halted throughout — known to within a sampling period; when their inter-arrival times are regular (coefficient of variation below
  * `max_cv_pct`, over at least `min_wakes`), the vCPU is treated as periodic real-time work
  * and boosted while that stays true: a wake-up missing for INFER_BREAK_FACTOR mean
- * intervals ends it, and such a gap restarts the statistics (the pattern must be learnt
- * again). It cannot tell an RT task from a batch task inside the
+ * intervals ends it, and an interval that far from the mean either way (a pause, the
+ * guest's boot, a phase change) restarts the statistics from it. It cannot tell an RT task from a batch task inside the
  * VM, so a mixed VM is boosted as a whole: only the reported mode gives per-task precision.
  */
 #ifndef PV_QOS_BOOST_H
