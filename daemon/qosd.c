@@ -15,8 +15,10 @@
  *                      and applied to the vCPU thread through the probed mechanism
  *                      (qos/resv.c: SCHED_DEADLINE, else SCHED_FIFO + VMM-timer budget)
  *                      only while the guest reports runnable real-time work (transition-
- *                      driven boosting, qos/boost.c; inferred from wake-up regularity for
- *                      guests that report nothing) and never before the vCPU's first
+ *                      driven boosting, qos/boost.c and qosd_boost.c; inferred from
+ *                      VMM-timer-sampled wake-ups for guests that report nothing; a
+ *                      deadline reservation that delivers no progress falls back to the
+ *                      budget mechanism for that VM) and never before the vCPU's first
  *                      guest entry (SCHED_DEADLINE quirk, ENVIRONMENT.md). With the `budget`
  *                      mechanism the vCPU is pinned to its planned CPU; SCHED_DEADLINE refuses
  *                      threads whose affinity is narrower than their root domain (EPERM), so
@@ -41,6 +43,7 @@
 
 #include "daemon/daemon.h"
 #include "daemon/qosd.h"
+#include "daemon/qosd_priv.h"
 #include "qos/admit.h"
 #include "tracer/tsc.h"
 
@@ -51,17 +54,13 @@
 #define DEF_ACT_OVERHEAD_NS	20000u	/* per activation before any is measured (IRQ + wake) */
 #define DEF_BUDGET_SLACK_NS	130000u	/* VMM-timer lateness p99 on the build hosts */
 #define PARTITION_FIFO_PRIO	50
-#define REPORT_WAIT_MS		1000u	/* a guest silent this long after attach reports nothing */
-#define RESV_STALL_PERIODS	8u	/* an RT job pending this many periods under deadline … */
-#define RESV_STALL_MIN_MS	200u	/* … and at least this long: no progress (check_progress) */
 
-/* The reservation mechanism of @vm: the node's, unless the VM fell back (check_progress). */
-static const struct resv_ops *vm_resv(const struct daemon *d, const struct dvm *vm)
+const struct resv_ops *qosd_vm_resv(const struct daemon *d, const struct dvm *vm)
 {
 	return vm->qos.resv ? vm->qos.resv : d->resv;
 }
 
-static void emit(struct daemon *d, uint16_t type, uint32_t vcpu, const struct dvm *vm,
+void qosd_emit(struct daemon *d, uint16_t type, uint32_t vcpu, const struct dvm *vm,
 		 uint64_t b, uint64_t c)
 {
 	struct pv_rec rec = { .tsc = pv_rdtsc(), .type = type, .vcpu = (uint16_t)vcpu,
@@ -78,8 +77,8 @@ static bool is_dedicated(enum pv_qos_class c)
 /* ---- admission --------------------------------------------------------------------- */
 
 /* The VM's measured overheads, or conservative defaults before it has run. */
-static void measured_overhead(const struct dvm *vm, const struct resv_ops *ops,
-			      struct admit_overhead *o)
+void qosd_measured_overhead(const struct dvm *vm, const struct resv_ops *ops,
+			    struct admit_overhead *o)
 {
 	struct pv_acct_stats st;
 	uint64_t exits = 0, lat_ns = 0;
@@ -137,7 +136,7 @@ static int admit_cpu(struct daemon *d, unsigned int cpu, const struct cpuplan_vm
 			leaf->task.runtime_ns = r->runtime_us * 1000;
 			leaf->task.period_ns = r->period_us * 1000;
 			leaf->task.deadline_ns = r->deadline_us * 1000;
-			measured_overhead(vm, vm_resv(d, vm), &leaf->task.ovh);
+			qosd_measured_overhead(vm, qosd_vm_resv(d, vm), &leaf->task.ovh);
 			if (!grp) {
 				top[nt++] = leaf;
 				continue;
@@ -261,7 +260,7 @@ static void apply_affinity(struct daemon *d, struct dvm *vm)
 	if (!vm->attached)
 		return;
 	memcpy(pv.cpu, vm->qos.cpu, sizeof(pv.cpu));
-	if (vm->cfg.qos == PV_QOS_REALTIME && vm_resv(d, vm) == &resv_deadline_ops)
+	if (vm->cfg.qos == PV_QOS_REALTIME && qosd_vm_resv(d, vm) == &resv_deadline_ops)
 		for (v = 0; v < vm->nvcpus; v++)
 			pv.cpu[v] = CPUPLAN_ANY;	/* SCHED_DEADLINE needs the whole domain */
 	for (v = 0; v < vm->nvcpus; v++) {
@@ -272,77 +271,6 @@ static void apply_affinity(struct daemon *d, struct dvm *vm)
 			dpower_failed(&d->power, DPOWER_ACT_SCHED);
 	}
 	vm->qos.affinity_applied = true;
-}
-
-/* The VMM's answer to a budget or timer command: a refusal is an actuator failure. */
-static void vmm_cmd_done(void *arg, int err, json_t *res, const char *msg, int fd)
-{
-	struct dvm *vm = arg;
-
-	(void)res;
-	(void)msg;
-	if (fd >= 0)
-		close(fd);
-	if (err)
-		dpower_failed(&vm->d->power, DPOWER_ACT_VMM);
-}
-
-/* The budget backend's link to the VMM: the set-budget control command. */
-static int vmm_set_budget(void *cookie, uint32_t vcpu, uint64_t runtime_ns, uint64_t period_ns)
-{
-	struct dvm *vm = cookie;
-	json_t *args = json_pack("{s:i, s:I, s:I}", "vcpu", (int)vcpu, "runtime_us",
-				 (json_int_t)(runtime_ns / 1000), "period_us",
-				 (json_int_t)(period_ns / 1000));
-	int err = dvm_request(vm, "set-budget", args, vmm_cmd_done, vm);
-
-	json_decref(args);
-	return err;
-}
-
-static int boost_apply(struct daemon *d, struct dvm *vm, uint32_t v, bool on)
-{
-	struct resv_vmm link = { vm, vmm_set_budget };
-	struct resv_target t = { .tid = vm->vcpu[v].tid, .vcpu = v, .vmm = &link };
-	const struct cfg_reservation *r = &vm->cfg.reservation;
-	struct admit_task task = { r->runtime_us * 1000, r->period_us * 1000, r->deadline_us * 1000,
-				   { 0 } };
-	const struct resv_ops *ops = vm_resv(d, vm);
-	struct resv_params p;
-	int err;
-
-	if (!ops)
-		return -ENOTSUP;
-	/* the thread gets what admission granted: the runtime plus its measured overheads
-	 * (exits, interrupt delivery), else the CBS would throttle the guest before its work
-	 * is done; capped by the deadline */
-	measured_overhead(vm, ops, &task.ovh);
-	task.ovh.enforce_slack_ns = 0;
-	p.runtime_ns = admit_inflated_runtime_ns(&task);
-	p.period_ns = task.period_ns;
-	p.deadline_ns = task.deadline_ns ? task.deadline_ns : task.period_ns;
-	if (p.runtime_ns > p.deadline_ns)
-		p.runtime_ns = p.deadline_ns;
-	err = on ? ops->apply(&t, &p) : ops->clear(&t);
-	if (err) {
-		dpower_failed(&d->power, DPOWER_ACT_SCHED);
-		return err;
-	}
-	vm->vcpu[v].resv_applied = on;
-	vm->vcpu[v].boost_changes++;
-	emit(d, PV_EV_RESERVATION, v, vm, on ? p.runtime_ns : 0, on ? p.period_ns : 0);
-	return 0;
-}
-
-/* Arm or disarm the VMM-timer sampling that inferred boosting needs (qos/boost.h). */
-static void set_sampling(struct dvm *vm, uint32_t v, bool on)
-{
-	json_t *args = json_pack("{s:i, s:i}", "vcpu", (int)v, "period_us",
-				 on ? (int)INFER_SAMPLE_US : 0);
-
-	if (args && !dvm_request(vm, "set-timer", args, vmm_cmd_done, vm))
-		vm->vcpu[v].sampling = on;
-	json_decref(args);
 }
 
 static void apply_sched(struct daemon *d, struct dvm *vm)
@@ -357,14 +285,14 @@ static void apply_sched(struct daemon *d, struct dvm *vm)
 				dpower_failed(&d->power, DPOWER_ACT_SCHED);
 		} else if (vm->qos.sched_applied || vm->vcpu[v].resv_applied) {
 			if (vm->vcpu[v].resv_applied)
-				boost_apply(d, vm, v, false);
+				qosd_boost_apply(d, vm, v, false);
 			else
 				resv_set_other(vm->vcpu[v].tid);
 		}
 		if (vm->cfg.qos != PV_QOS_REALTIME) {
 			vm->vcpu[v].boost.boosted = false;
 			if (vm->vcpu[v].sampling)
-				set_sampling(vm, v, false);
+				qosd_set_sampling(vm, v, false);
 		}
 	}
 	vm->qos.sched_applied = vm->cfg.qos == PV_QOS_PARTITION;
@@ -441,7 +369,7 @@ int qosd_apply(struct daemon *d, struct dvm *vm, const struct qos_spec *spec,
 	snprintf(out->reason, sizeof(out->reason), "admitted; applied in %.1f us",
 		 (double)vm->qos.apply_latency_ns / 1e3);
 	snprintf(vm->qos.reason, sizeof(vm->qos.reason), "%s", out->reason);
-	emit(d, PV_EV_QOS_CHANGE, 0, vm, (uint64_t)spec->cls, (uint64_t)old.qos);
+	qosd_emit(d, PV_EV_QOS_CHANGE, 0, vm, (uint64_t)spec->cls, (uint64_t)old.qos);
 	out->admitted = true;
 	return 0;
 }
@@ -470,104 +398,6 @@ static void on_attached(struct daemon *d, struct dvm *vm)
 	apply_vm(d, vm);
 }
 
-/*
- * RT work is active on a vCPU when the guest says an RT task is runnable now, or when its
- * last reported RT job is still pending (released after the last completion). The release
- * and completion records come with the guest's own timestamps, written at the doorbell
- * exits the guest takes on those events, so no short job escapes a 10 ms tick the way a
- * sampled flag would.
- */
-static bool rt_active(const struct dvm *vm, uint32_t v)
-{
-	const struct dvm_vcpu *vc = &vm->vcpu[v];
-
-	return vc->rt_runnable || vc->rt_act_tsc > vc->rt_done_tsc;
-}
-
-/* An RT job was released since the previous tick (it may already be done). */
-static bool rt_recent(struct dvm *vm, uint32_t v)
-{
-	struct dvm_vcpu *vc = &vm->vcpu[v];
-	bool seen = vc->rt_act_tsc != vc->rt_seen_tsc;
-
-	vc->rt_seen_tsc = vc->rt_act_tsc;
-	return seen;
-}
-
-/*
- * A deadline reservation that delivers no progress: an RT job of the vCPU pending for
- * RESV_STALL_PERIODS periods (at least RESV_STALL_MIN_MS) while the reservation is on. On
- * the nested build hosts SCHED_DEADLINE on a vCPU whose guest stays busy can leave the
- * guest crawling until the thread leaves the class (docs/QOS.md); whatever the cause, the
- * VM moves to the budget mechanism, once, with a log line and an actuator failure.
- */
-static void check_progress(struct daemon *d, struct dvm *vm, uint32_t v)
-{
-	struct dvm_vcpu *vc = &vm->vcpu[v];
-	uint64_t limit_ns = (uint64_t)vm->cfg.reservation.period_us * 1000 * RESV_STALL_PERIODS;
-	uint64_t now = pv_rdtsc();
-
-	if (!vc->resv_applied || vm_resv(d, vm) != &resv_deadline_ops ||
-	    vc->rt_act_tsc <= vc->rt_done_tsc || now <= vc->rt_act_tsc)
-		return;
-	if (limit_ns < RESV_STALL_MIN_MS * 1000000ull)
-		limit_ns = RESV_STALL_MIN_MS * 1000000ull;
-	if (pv_clock_tsc_to_ns(&vm->clk, now - vc->rt_act_tsc) < limit_ns)
-		return;
-	fprintf(stderr, "powervisord: vm %s: vcpu %u: an RT job pending %.0f ms under its "
-		"SCHED_DEADLINE reservation: the VM moves to the budget mechanism\n", vm->cfg.name,
-		v, (double)pv_clock_tsc_to_ns(&vm->clk, now - vc->rt_act_tsc) / 1e6);
-	dpower_failed(&d->power, DPOWER_ACT_SCHED);
-	for (uint32_t k = 0; k < vm->nvcpus; k++)
-		if (vm->vcpu[k].resv_applied && !boost_apply(d, vm, k, false))
-			vm->vcpu[k].boost.boosted = false;
-	vm->qos.resv = &resv_budget_ops;
-	vm->qos.affinity_applied = false;	/* budget pins the vCPUs: placed again */
-}
-
-/* One boosting decision for vCPU @v, acted on at once. */
-static void boost_vcpu(struct daemon *d, struct dvm *vm, uint32_t v, uint64_t now_ns)
-{
-	struct dvm_vcpu *vc = &vm->vcpu[v];
-	const struct pv_vcpu_counters *c = pv_shm_vcpu(&vm->shm, v);
-	enum boost_action a;
-	bool silent;
-
-	/* the thread has run guest code once it has been back from KVM_RUN with guest time */
-	if (!vc->entered && (vc->cur.guest_ns || atomic_load_explicit(&c->guest_ns,
-								    memory_order_relaxed)))
-		vc->entered = true;
-	vc->boost.entered_guest = vc->entered;
-	if (!vm->qos.reported && atomic_load_explicit(&c->guest_events, memory_order_relaxed))
-		vm->qos.reported = true;
-	/*
-	 * A guest that has not reported within REPORT_WAIT_MS of its VMM attaching reports
-	 * nothing: its vCPUs are sampled by their VMM timer for inferred boosting. A job
-	 * released and finished between two ticks still counts (rt_recent). The wake-ups
-	 * inferred boosting times are on the trace's clock: decide on it too.
-	 */
-	silent = !vm->qos.reported && now_ns - vm->start_ns > REPORT_WAIT_MS * 1000000ull;
-	if (vc->sampling != (vc->entered && silent))
-		set_sampling(vm, v, !vc->sampling);
-	a = boost_decide(&vc->boost, silent ? BOOST_INFERRED : BOOST_REPORTED,
-			 rt_active(vm, v) || rt_recent(vm, v),
-			 pv_clock_tsc_to_ns(&vm->clk, pv_rdtsc()), &d->boost);
-	if (a != BOOST_NONE && boost_apply(d, vm, v, a == BOOST_APPLY))
-		vc->boost.boosted = !vc->boost.boosted;	/* failed: state unchanged */
-}
-
-static void boost_tick(struct daemon *d, struct dvm *vm, uint64_t now_ns)
-{
-	uint32_t v;
-
-	for (v = 0; v < vm->nvcpus; v++) {
-		if (vm->vcpu[v].resv_applied)
-			vm->vcpu[v].boosted_ns += d->last_window_ns;
-		check_progress(d, vm, v);
-		boost_vcpu(d, vm, v, now_ns);
-	}
-}
-
 void qosd_tick(struct daemon *d, uint64_t now_ns)
 {
 	unsigned int i;
@@ -583,7 +413,7 @@ void qosd_tick(struct daemon *d, uint64_t now_ns)
 		}
 		on_attached(d, vm);
 		if (vm->cfg.qos == PV_QOS_REALTIME && vm->cfg.reservation.set)
-			boost_tick(d, vm, now_ns);
+			qosd_boost_tick(d, vm, now_ns);
 	}
 	/* the aggregate powermgr clamps with; requests come and go with the VMs' classes */
 	qos_constraints_aggregate(&d->qcons, &d->pmcons);
