@@ -18,7 +18,7 @@
 
 #define STALL_PROBE_PERIOD_NS	1000000ull
 #define STALL_PROBE_LATE_NS	500000ull	/* a wake-up this late counts as a stall */
-#define STALL_PROBE_KEEP	512		/* stalls remembered with their times */
+#define STALL_PROBE_KEEP	16384		/* stalls remembered with their times */
 
 struct stall_probe {
 	pthread_t th;
