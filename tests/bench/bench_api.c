@@ -22,13 +22,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 #include <sys/wait.h>
 
 #include "tests/common/apid.h"
 #include "tests/common/daemon_run.h"
-#include "tests/common/rt_trace.h"
 #include "tests/common/stall_probe.h"
 
 #define WRK		"/usr/bin/wrk"
@@ -45,13 +43,6 @@ struct wrk_result {
 
 static struct apid d;
 
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 static char *config(void)
 {
@@ -159,9 +150,6 @@ int main(void)
 {
 	struct wrk_result vms, met;
 	struct stall_probe idle_probe, load_probe = { .started = false };
-	static struct rt_trace trace;
-	uint64_t idle_ns[2] = { 0 }, load_ns[2] = { 0 };
-	size_t held_idle = 0, stalled_idle = 0, held_load = 0, stalled_load = 0;
 	long long m0, m1, m2, m3, m4;
 	struct http_result r;
 	uint64_t end;
@@ -192,16 +180,13 @@ int main(void)
 	printf("bench_api: %d VMs running\n", all_running());
 	sleep(1);	/* settle: reservations applied, first windows closed */
 
-	rt_trace_start(&trace, d.port, APID_READ_TOKEN, "rt0");
 	stall_probe_start(&idle_probe);
-	idle_ns[0] = mono_ns();
 	m0 = rt_misses();
 	sleep(LOAD_S);
 	m1 = rt_misses();
-	idle_ns[1] = mono_ns();
 	stall_probe_stop(&idle_probe);
 	stall_probe_start(&load_probe);
-	load_ns[0] = mono_ns();
+
 	if (run_wrk("/api/v1/vms", &vms))
 		goto out;
 	m2 = rt_misses();
@@ -213,13 +198,7 @@ int main(void)
 	if (run_wrk("/metrics", &met))
 		goto out;
 	m4 = rt_misses();
-	load_ns[1] = mono_ns();
 	stall_probe_stop(&load_probe);
-	rt_trace_stop(&trace);
-	rt_trace_classify(&trace, &idle_probe, 1000000ull, idle_ns[0], idle_ns[1], &held_idle,
-			  &stalled_idle);
-	rt_trace_classify(&trace, &load_probe, 1000000ull, load_ns[0], load_ns[1], &held_load,
-			  &stalled_load);
 	printf("BENCH api.vms_rps %.0f req/s\n", vms.rps);
 	printf("BENCH api.vms_p99_ms %.2f ms\n", vms.p99_ms);
 	printf("BENCH api.vms_non2xx %lld count\n", vms.non2xx);
@@ -232,18 +211,12 @@ int main(void)
 	printf("host stall probe: idle %s, load %s (SCHED_FIFO 99: no deadline bandwidth, the RT "
 	       "VM's reservation delays it too)\n", idle_probe.deadline ? "SCHED_DEADLINE" : "SCHED_FIFO",
 	       load_probe.deadline ? "SCHED_DEADLINE" : "SCHED_FIFO");
-	printf("traced RT misses under the reservation: idle %zu (%zu during host stalls), load %zu "
-	       "(%zu during host stalls)\n", held_idle, stalled_idle, held_load, stalled_load);
-	printf("BENCH api.rt_misses_during_load_outside_host_stalls %zu count\n",
-	       held_load - stalled_load);
-	printf("BENCH api.rt_misses_idle_outside_host_stalls %zu count\n", held_idle - stalled_idle);
 	printf("BENCH api.host_stalls_idle %llu count\n", (unsigned long long)idle_probe.stalls);
 	printf("BENCH api.host_stalls_during_load %llu count\n",
 	       (unsigned long long)load_probe.stalls);
 	rc = 0;
 out:
 	stall_probe_stop(&load_probe);
-	rt_trace_stop(&trace);
 	apid_stop(&d);
 	return rc;
 }
