@@ -10,7 +10,8 @@
  *                      those CPUs (→ C-state limit through powermgr's clamp: deepest state
  *                      whose exit latency fits) and a frequency floor at the base P-state.
  *   realtime           its vCPUs planned on a shared CPU (worst fit by reserved bandwidth),
- *                      a frequency floor there, and a reservation (runtime, deadline,
+ *                      a frequency floor and a wake-latency budget there (its own, else its
+ *                      reservation's slack: deadline - runtime), and a reservation (runtime, deadline,
  *                      period) admitted per CPU with the measured overheads (qos/admit.c)
  *                      and applied to the vCPU thread through the probed mechanism
  *                      (qos/resv.c: SCHED_DEADLINE, else SCHED_FIFO + VMM-timer budget)
@@ -232,6 +233,23 @@ static int plan_and_admit(struct daemon *d, struct cpuplan_vm *pv, struct cpupla
 
 /* ---- applying ---------------------------------------------------------------------- */
 
+/*
+ * How late a realtime VM's CPU may wake: its own latency budget when it has one, else the
+ * reservation's slack (deadline - runtime): a wake-up later than that eats the margin the
+ * job has before its deadline, so C-states whose exit latency exceeds it are ruled out.
+ */
+static uint32_t rt_wake_budget_us(const struct cfg_vm *c)
+{
+	uint64_t dl = c->reservation.deadline_us ? c->reservation.deadline_us :
+		      c->reservation.period_us;
+
+	if (c->latency_budget_us)
+		return c->latency_budget_us;
+	if (!c->reservation.set || dl <= c->reservation.runtime_us)
+		return PM_LATENCY_NONE;
+	return (uint32_t)(dl - c->reservation.runtime_us);
+}
+
 static void set_requests(struct daemon *d, struct dvm *vm)
 {
 	uint32_t v, budget = vm->cfg.latency_budget_us ? vm->cfg.latency_budget_us :
@@ -247,7 +265,8 @@ static void set_requests(struct daemon *d, struct dvm *vm)
 		if (is_dedicated(vm->cfg.qos))
 			qos_req_add(&d->qcons, vm->cfg.name, (uint32_t)cpu, budget, floor);
 		else if (vm->cfg.qos == PV_QOS_REALTIME)	/* WCETs assume the base clock */
-			qos_req_add(&d->qcons, vm->cfg.name, (uint32_t)cpu, PM_LATENCY_NONE, floor);
+			qos_req_add(&d->qcons, vm->cfg.name, (uint32_t)cpu,
+				    rt_wake_budget_us(&vm->cfg), floor);
 	}
 	qos_constraints_aggregate(&d->qcons, &d->pmcons);
 }

@@ -94,8 +94,11 @@ static void test_flat_admission(void **state)
 	assert_non_null(strstr(o.reason, "utilisation"));
 	assert_int_equal(e->cfg.qos, PV_QOS_BEST_EFFORT);
 	assert_false(e->cfg.reservation.set);
-	/* a realtime CPU gets a frequency floor at the base P-state */
+	/* a realtime CPU gets a frequency floor at the base P-state, and a wake-latency budget
+	 * from its reservations' slack: the smallest of those planned there */
 	assert_int_equal(d.pmcons.cpu[a->qos.cpu[0]].floor_khz, pm_platform_base_khz(&d.power.plat));
+	assert_int_equal(d.pmcons.cpu[a->qos.cpu[0]].latency_us, 700);	/* a 300/1000, c 200/1000 */
+	assert_int_equal(d.pmcons.cpu[b->qos.cpu[0]].latency_us, 200);	/* b 800/1000 */
 }
 
 static void test_groups(void **state)
