@@ -111,22 +111,14 @@ int handlers_vms_list(void *vctx, const struct api_req *req, struct api_resp *re
 	struct api_ctx *ctx = vctx;
 	struct snap *ref;
 	const struct dsnap *s = handlers_snap(ctx, &ref, resp);
-	char *text;
-	size_t len;
 	int err;
 
 	(void)req;
 	if (!s)
 		return 0;
-	err = metrics_cache_get(&ctx->vm_list, s, list_text, &text, &len);
+	err = metrics_cache_respond(&ctx->vm_list, s, list_text, "application/json", resp);
 	snapshot_put(ref);
-	if (err)
-		return err;
-	resp->status = 200;
-	resp->text = text;
-	resp->text_len = len;
-	resp->content_type = "application/json";
-	return 0;
+	return err;
 }
 
 int handlers_vms_get(void *ctx, const struct api_req *req, struct api_resp *resp)

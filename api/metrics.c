@@ -420,12 +420,12 @@ static struct metrics_text *build_text(const struct dsnap *s, metrics_build_fn b
 	return t;
 }
 
-int metrics_cache_get(struct metrics_cache *mc, const struct dsnap *s, metrics_build_fn build,
-		      char **text, size_t *len)
+/* The text of @s with a reference for the caller: the cached one, or built now. */
+static struct metrics_text *cache_acquire(struct metrics_cache *mc, const struct dsnap *s,
+					  metrics_build_fn build)
 {
 	struct metrics_text *t, *old = NULL;
 	bool mine = false, owner = false;
-	int err;
 
 	pthread_mutex_lock(&mc->lock);
 	t = mc->cur;
@@ -451,12 +451,58 @@ int metrics_cache_get(struct metrics_cache *mc, const struct dsnap *s, metrics_b
 		mc->builds++;
 		pthread_mutex_unlock(&mc->lock);
 		text_put(old);
-		if (!t)
-			return -ENOMEM;
 	}
+	return t;
+}
+
+int metrics_cache_get(struct metrics_cache *mc, const struct dsnap *s, metrics_build_fn build,
+		      char **text, size_t *len)
+{
+	struct metrics_text *t = cache_acquire(mc, s, build);
+	int err;
+
+	if (!t)
+		return -ENOMEM;
 	err = copy_out(t, text, len);
 	text_put(t);
 	return err;
+}
+
+int metrics_cache_ref(struct metrics_cache *mc, const struct dsnap *s, metrics_build_fn build,
+		      const char **text, size_t *len, struct metrics_text **ref)
+{
+	struct metrics_text *t = cache_acquire(mc, s, build);
+
+	if (!t)
+		return -ENOMEM;
+	*text = t->data;
+	*len = t->len;
+	*ref = t;
+	return 0;
+}
+
+void metrics_text_release(void *ref)
+{
+	text_put(ref);
+}
+
+int metrics_cache_respond(struct metrics_cache *mc, const struct dsnap *s,
+			  metrics_build_fn build, const char *content_type, struct api_resp *resp)
+{
+	struct metrics_text *ref;
+	const char *text;
+	size_t len;
+	int err = metrics_cache_ref(mc, s, build, &text, &len, &ref);
+
+	if (err)
+		return err;
+	resp->status = 200;
+	resp->text = (char *)text;	/* borrowed: never written, released through the hook */
+	resp->text_len = len;
+	resp->text_release = metrics_text_release;
+	resp->text_cls = ref;
+	resp->content_type = content_type;
+	return 0;
 }
 
 int metrics_get(struct metrics_cache *mc, const struct dsnap *s, char **text, size_t *len)
@@ -469,20 +515,12 @@ int metrics_handle(void *vctx, const struct api_req *req, struct api_resp *resp)
 	struct api_ctx *ctx = vctx;
 	struct snap *ref;
 	const struct dsnap *s = handlers_snap(ctx, &ref, resp);
-	char *text;
-	size_t len;
 	int err;
 
 	(void)req;
 	if (!s)
 		return 0;
-	err = metrics_get(&ctx->metrics, s, &text, &len);
+	err = metrics_cache_respond(&ctx->metrics, s, metrics_build, METRICS_CONTENT_TYPE, resp);
 	snapshot_put(ref);
-	if (err)
-		return err;
-	resp->status = 200;
-	resp->text = text;
-	resp->text_len = len;
-	resp->content_type = METRICS_CONTENT_TYPE;
-	return 0;
+	return err;
 }

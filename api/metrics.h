@@ -44,6 +44,17 @@ typedef int (*metrics_build_fn)(const struct dsnap *s, char **text, size_t *len)
  */
 int metrics_cache_get(struct metrics_cache *mc, const struct dsnap *s, metrics_build_fn build,
 		      char **text, size_t *len);
+/*
+ * The same text without a copy: *text is shared and stays valid until @*ref is released
+ * with metrics_text_release (the cache keeps its own reference). 0 or -ENOMEM.
+ */
+struct metrics_text;
+int metrics_cache_ref(struct metrics_cache *mc, const struct dsnap *s, metrics_build_fn build,
+		      const char **text, size_t *len, struct metrics_text **ref);
+void metrics_text_release(void *ref);
+/* A 200 response whose body is the cached text of @s (shared, released once sent). */
+int metrics_cache_respond(struct metrics_cache *mc, const struct dsnap *s,
+			  metrics_build_fn build, const char *content_type, struct api_resp *resp);
 /* metrics_cache_get with metrics_build. */
 int metrics_get(struct metrics_cache *mc, const struct dsnap *s, char **text, size_t *len);
 

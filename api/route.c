@@ -132,6 +132,9 @@ int api_error(struct api_resp *resp, int status, const char *code, const char *f
 void api_resp_free(struct api_resp *resp)
 {
 	json_decref(resp->json);
-	free(resp->text);
+	if (resp->text_release)
+		resp->text_release(resp->text_cls);
+	else
+		free(resp->text);
 	memset(resp, 0, sizeof(*resp));
 }

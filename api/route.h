@@ -47,7 +47,9 @@ struct api_req {
 struct api_resp {
 	int status;			/* HTTP status */
 	json_t *json;			/* body as JSON (owned), or */
-	char *text;			/* body as text (owned, malloc'ed) */
+	char *text;			/* body as text (owned, malloc'ed), or borrowed when */
+	void (*text_release)(void *cls);	/* set: called with text_cls once it is sent */
+	void *text_cls;
 	size_t text_len;
 	const char *content_type;	/* for text; JSON is application/json */
 };

@@ -67,11 +67,22 @@ static enum MHD_Result send_resp(struct MHD_Connection *conn, struct api_resp *r
 		if (r->content_type)
 			ctype = r->content_type;
 	}
-	mr = MHD_create_response_from_buffer(len, body ? body : (char *)"", body ?
-					     MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
-	if (!mr) {
-		free(body);
-		return MHD_NO;
+	if (!r->json && r->text_release) {	/* a shared text: released when sent */
+		mr = MHD_create_response_from_buffer_with_free_callback_cls(len, body,
+									    r->text_release,
+									    r->text_cls);
+		if (!mr)
+			r->text_release(r->text_cls);
+		r->text_release = NULL;
+		if (!mr)
+			return MHD_NO;
+	} else {
+		mr = MHD_create_response_from_buffer(len, body ? body : (char *)"", body ?
+						     MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
+		if (!mr) {
+			free(body);
+			return MHD_NO;
+		}
 	}
 	MHD_add_response_header(mr, MHD_HTTP_HEADER_CONTENT_TYPE, ctype);
 	MHD_add_response_header(mr, "Cache-Control", "no-store");

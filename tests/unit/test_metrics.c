@@ -397,6 +397,40 @@ static void *race(void *arg)
 }
 
 /* Threads scraping the same snapshot: every answer complete, few builds. */
+/*
+ * Responses share the cached text (no copy per request) and keep it alive after the cache
+ * moved on to a newer snapshot; each is released once (under ASan/valgrind a use after
+ * free or a leak here shows).
+ */
+static void test_shared_responses(void **state)
+{
+	struct metrics_cache mc;
+	struct api_resp r1 = { 0 }, r2 = { 0 }, r3 = { 0 };
+
+	(void)state;
+	assert_int_equal(metrics_cache_init(&mc), 0);
+	assert_int_equal(metrics_cache_respond(&mc, snap, metrics_build, "text/plain", &r1), 0);
+	assert_int_equal(metrics_cache_respond(&mc, snap, metrics_build, "text/plain", &r2), 0);
+	assert_int_equal(r1.status, 200);
+	assert_ptr_equal(r1.text, r2.text);		/* one text, two readers */
+	assert_int_equal(r1.text_len, strlen(text));
+	assert_string_equal(r1.content_type, "text/plain");
+	api_resp_free(&r1);
+	assert_memory_equal(r2.text, text, r2.text_len);	/* still there for r2 */
+	snap->base.seq = 8;
+	snap->vms[0].total.exits[PV_EXIT_PIO] = 201;
+	assert_int_equal(metrics_cache_respond(&mc, snap, metrics_build, "text/plain", &r3), 0);
+	assert_ptr_not_equal(r3.text, r2.text);		/* rebuilt for the newer snapshot */
+	assert_non_null(strstr(r3.text, "reason=\"pio\"} 201\n"));
+	assert_memory_equal(r2.text, text, r2.text_len);	/* the old one lives on for r2 */
+	metrics_cache_fini(&mc);			/* the cache's reference goes first */
+	assert_non_null(strstr(r3.text, "reason=\"pio\"} 201\n"));	/* r3 still holds it */
+	api_resp_free(&r2);
+	api_resp_free(&r3);
+	snap->vms[0].total.exits[PV_EXIT_PIO] = 200;
+	snap->base.seq = 7;
+}
+
 static void test_cache_threads(void **state)
 {
 	struct metrics_cache mc;
@@ -426,6 +460,7 @@ int main(void)
 		cmocka_unit_test(test_values),
 		cmocka_unit_test(test_promtool),
 		cmocka_unit_test(test_cache),
+		cmocka_unit_test(test_shared_responses),
 		cmocka_unit_test(test_cache_threads),
 		cmocka_unit_test(test_summary_failures),
 	};
