@@ -127,6 +127,8 @@ static void check_progress(struct daemon *d, struct dvm *vm, uint32_t v)
 	struct dvm_vcpu *vc = &vm->vcpu[v];
 	uint64_t limit_ns = (uint64_t)vm->cfg.reservation.period_us * 1000 * RESV_STALL_PERIODS;
 	uint64_t now = pv_rdtsc();
+	struct qos_outcome out;
+	struct qos_spec spec;
 
 	if (!vc->resv_applied || qosd_vm_resv(d, vm) != &resv_deadline_ops ||
 	    vc->rt_act_tsc <= vc->rt_done_tsc || now <= vc->rt_act_tsc)
@@ -144,6 +146,13 @@ static void check_progress(struct daemon *d, struct dvm *vm, uint32_t v)
 			vm->vcpu[k].boost.boosted = false;
 	vm->qos.resv = &resv_budget_ops;
 	vm->qos.affinity_applied = false;	/* budget pins the vCPUs: placed again */
+	/* admitted again with the budget's own overheads (its enforcement slack); refused,
+	 * the VM keeps what it had — said, not hidden */
+	spec = (struct qos_spec){ .cls = vm->cfg.qos, .latency_budget_us =
+				  vm->cfg.latency_budget_us, .resv = vm->cfg.reservation };
+	if (qosd_apply(d, vm, &spec, &out))
+		fprintf(stderr, "powervisord: vm %s: under the budget mechanism its reservation no "
+			"longer passes admission (%s); it keeps it\n", vm->cfg.name, out.reason);
 }
 
 /* One boosting decision for vCPU @v, acted on at once. */
