@@ -82,10 +82,11 @@ static json_t *vm_json(const struct dsnap *s, const struct dsnap_vm *v)
 			"reservation", "changes", (json_int_t)c->boost_changes,
 			"held_ns", (json_int_t)c->boosted_ns, "guest_tasks", tasks));
 	}
-	return json_pack("{s:s, s:s, s:s, s:s, s:i, s:o, s:o, s:f, s:{s:I, s:I, s:I, s:I}, s:I,"
-			 " s:I}",
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:i, s:o, s:o, s:f, s:{s:I, s:I, s:I, s:I},"
+			 " s:I, s:I}",
 		"name", v->cfg.name, "state", dvm_state_name(v->state),
-		"qos", pv_qos_class_name((unsigned int)v->cfg.qos), "end_reason", v->end_reason,
+		"qos", pv_qos_class_name((unsigned int)v->cfg.qos),
+		"reservation_backend", v->qos.backend, "end_reason", v->end_reason,
 		"restarts", (int)v->restarts, "vcpus", vcpus, "exits_by_reason", exits,
 		"energy_j", v->energy_j,
 		"rt", "activations", (json_int_t)v->total.rt_activations,
