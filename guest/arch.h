@@ -185,6 +185,26 @@ static inline void lapic_write(uint32_t reg, uint32_t v)
 {
 	*(volatile uint32_t *)(uintptr_t)(APIC_PHYS + reg) = v;
 }
+#else /* __ASSEMBLY__ */
+
+/* Push every general-purpose register in struct task_regs order (uentry.S, vectors.S). */
+	.macro	PUSH_REGS
+	pushq	%rax
+	pushq	%rbx
+	pushq	%rcx
+	pushq	%rdx
+	pushq	%rsi
+	pushq	%rdi
+	pushq	%rbp
+	pushq	%r8
+	pushq	%r9
+	pushq	%r10
+	pushq	%r11
+	pushq	%r12
+	pushq	%r13
+	pushq	%r14
+	pushq	%r15
+	.endm
 #endif /* !__ASSEMBLY__ */
 
 #endif /* PVGUEST_ARCH_H */

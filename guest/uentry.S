@@ -15,24 +15,6 @@
  */
 #include "arch.h"
 
-	.macro	PUSH_REGS
-	pushq	%rax
-	pushq	%rbx
-	pushq	%rcx
-	pushq	%rdx
-	pushq	%rsi
-	pushq	%rdi
-	pushq	%rbp
-	pushq	%r8
-	pushq	%r9
-	pushq	%r10
-	pushq	%r11
-	pushq	%r12
-	pushq	%r13
-	pushq	%r14
-	pushq	%r15
-	.endm
-
 	.text
 	.globl runtime_timer_entry
 runtime_timer_entry:
