@@ -326,3 +326,24 @@ void api_fixture_teardown(struct api_fixture *f)
 		tracebuf_fini(&f->tb);
 	f->up = UP_NONE;
 }
+
+struct api_fixture api_fx;
+
+int api_fx_setup(void **state)
+{
+	(void)state;
+	return api_fixture_setup(&api_fx);
+}
+
+int api_fx_teardown(void **state)
+{
+	(void)state;
+	api_fixture_teardown(&api_fx);
+	return 0;
+}
+
+int api_fx_request(const char *method, const char *path, const char *query, const char *token,
+		   const char *body, int too_large, char **out)
+{
+	return api_fixture_request(&api_fx, method, path, query, token, body, too_large, out);
+}

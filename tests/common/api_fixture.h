@@ -76,4 +76,14 @@ int api_fixture_request(struct api_fixture *f, const char *method, const char *p
 			const char *query, const char *token, const char *body, int too_large,
 			char **out);
 
+/*
+ * The fixture of a test program that needs one: api_fx, with set-up and tear-down in the
+ * cmocka group signature (they make no cmocka calls) and a request helper on it.
+ */
+extern struct api_fixture api_fx;
+int api_fx_setup(void **state);
+int api_fx_teardown(void **state);
+int api_fx_request(const char *method, const char *path, const char *query, const char *token,
+		   const char *body, int too_large, char **out);
+
 #endif /* PV_TESTS_API_FIXTURE_H */

@@ -20,27 +20,6 @@
 
 #include "tests/common/api_fixture.h"
 
-static struct api_fixture fx;
-
-static int request(const char *method, const char *path, const char *query, const char *token,
-		   const char *body, int too_large, char **out)
-{
-	return api_fixture_request(&fx, method, path, query, token, body, too_large, out);
-}
-
-static int setup(void **state)
-{
-	(void)state;
-	return api_fixture_setup(&fx);
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	api_fixture_teardown(&fx);
-	return 0;
-}
-
 /* ---- the case table ------------------------------------------------------------------ */
 struct hcase {
 	const char *method, *path, *query, *token, *body;
@@ -180,7 +159,7 @@ static void test_case_table(void **state)
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		const struct hcase *c = &cases[i];
 		char *body = NULL;
-		int st = request(c->method, c->path, c->query, c->token, c->body, c->too_large, &body);
+		int st = api_fx_request(c->method, c->path, c->query, c->token, c->body, c->too_large, &body);
 		json_t *j = NULL, *err;
 
 		if (st != c->status)
@@ -217,62 +196,62 @@ static void test_command_inputs(void **state)
 	char *body;
 
 	(void)state;
-	assert_int_equal(request("PUT", "/api/v1/vms/beta/qos", NULL, A,
+	assert_int_equal(api_fx_request("PUT", "/api/v1/vms/beta/qos", NULL, A,
 				 "{\"class\":\"realtime\",\"latency_budget_us\":30,\"reservation\":"
 				 "{\"runtime_us\":250,\"period_us\":2000,\"deadline_us\":1000}}", 0,
 				 &body), 200);
-	assert_int_equal(fx.last_kind, CMDS_QOS_SET);
-	assert_string_equal(fx.last.name, "beta");
-	assert_int_equal(fx.last.qos.cls, PV_QOS_REALTIME);
-	assert_int_equal(fx.last.qos.latency_budget_us, 30);
-	assert_true(fx.last.qos.resv.set);
-	assert_int_equal(fx.last.qos.resv.runtime_us, 250);
-	assert_int_equal(fx.last.qos.resv.period_us, 2000);
-	assert_int_equal(fx.last.qos.resv.deadline_us, 1000);
+	assert_int_equal(api_fx.last_kind, CMDS_QOS_SET);
+	assert_string_equal(api_fx.last.name, "beta");
+	assert_int_equal(api_fx.last.qos.cls, PV_QOS_REALTIME);
+	assert_int_equal(api_fx.last.qos.latency_budget_us, 30);
+	assert_true(api_fx.last.qos.resv.set);
+	assert_int_equal(api_fx.last.qos.resv.runtime_us, 250);
+	assert_int_equal(api_fx.last.qos.resv.period_us, 2000);
+	assert_int_equal(api_fx.last.qos.resv.deadline_us, 1000);
 	assert_non_null(strstr(body, "\"apply_latency_us\":"));
 	free(body);
 
-	assert_int_equal(request("PUT", "/api/v1/power", NULL, A,
+	assert_int_equal(api_fx_request("PUT", "/api/v1/power", NULL, A,
 				 "{\"governor\":\"transition\",\"tunables\":{\"sat_pct\":80}}", 0,
 				 &body), 200);
-	assert_int_equal(fx.last_kind, CMDS_POWER_SET);
-	assert_string_equal(fx.last.governor, "transition");	/* ondemand runs: a switch */
-	assert_int_equal(fx.last.ntun, 1);
-	assert_string_equal(fx.last.tun[0].name, "sat_pct");
-	assert_int_equal(fx.last.tun[0].value, 80);
+	assert_int_equal(api_fx.last_kind, CMDS_POWER_SET);
+	assert_string_equal(api_fx.last.governor, "transition");	/* ondemand runs: a switch */
+	assert_int_equal(api_fx.last.ntun, 1);
+	assert_string_equal(api_fx.last.tun[0].name, "sat_pct");
+	assert_int_equal(api_fx.last.tun[0].value, 80);
 	free(body);
 	/* naming the running governor only sets tunables */
-	assert_int_equal(request("PUT", "/api/v1/power", NULL, A,
+	assert_int_equal(api_fx_request("PUT", "/api/v1/power", NULL, A,
 				 "{\"governor\":\"transition\",\"tunables\":{\"sat_pct\":70}}", 0,
 				 &body), 200);
-	assert_string_equal(fx.last.governor, "");
+	assert_string_equal(api_fx.last.governor, "");
 	free(body);
 
-	assert_int_equal(request("POST", "/api/v1/vms", NULL, A,
+	assert_int_equal(api_fx_request("POST", "/api/v1/vms", NULL, A,
 				 "{\"name\":\"delta\",\"workload\":\"burst:on_ms=5,off_ms=45\",\"memory_mib\":32,"
 				 "\"qos\":\"latency-sensitive\",\"latency_budget_us\":40}", 0, &body), 201);
-	assert_int_equal(fx.last_kind, CMDS_VM_CREATE);
-	assert_string_equal(fx.last.spec.name, "delta");
-	assert_int_equal(fx.last.spec.mem_mib, 32);
-	assert_int_equal(fx.last.spec.qos, PV_QOS_LATENCY_SENSITIVE);
-	assert_int_equal(fx.last.spec.latency_budget_us, 40);
+	assert_int_equal(api_fx.last_kind, CMDS_VM_CREATE);
+	assert_string_equal(api_fx.last.spec.name, "delta");
+	assert_int_equal(api_fx.last.spec.mem_mib, 32);
+	assert_int_equal(api_fx.last.spec.qos, PV_QOS_LATENCY_SENSITIVE);
+	assert_int_equal(api_fx.last.spec.latency_budget_us, 40);
 	free(body);
 }
 
 /* A command slower than the handler's patience: 503, and the late command frees its block. */
 static void test_command_timeout(void **state)
 {
-	unsigned int saved = fx.ctx.cmd_timeout_ms;
+	unsigned int saved = api_fx.ctx.cmd_timeout_ms;
 	char *body;
 
 	(void)state;
-	fx.ctx.cmd_timeout_ms = 100;
-	assert_int_equal(request("POST", "/api/v1/vms/slow/pause", NULL, A, NULL, 0, &body), 503);
+	api_fx.ctx.cmd_timeout_ms = 100;
+	assert_int_equal(api_fx_request("POST", "/api/v1/vms/slow/pause", NULL, A, NULL, 0, &body), 503);
 	assert_non_null(strstr(body, "\"code\":\"timeout\""));
 	free(body);
-	fx.ctx.cmd_timeout_ms = saved;
+	api_fx.ctx.cmd_timeout_ms = saved;
 	/* the loop is still busy with it; the next command waits its turn and succeeds */
-	assert_int_equal(request("POST", "/api/v1/vms/beta/resume", NULL, A, NULL, 0, &body), 204);
+	assert_int_equal(api_fx_request("POST", "/api/v1/vms/beta/resume", NULL, A, NULL, 0, &body), 204);
 	free(body);
 }
 
@@ -284,5 +263,5 @@ int main(void)
 		cmocka_unit_test(test_command_timeout),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, api_fx_setup, api_fx_teardown);
 }

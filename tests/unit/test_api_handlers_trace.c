@@ -24,27 +24,6 @@
 
 #define R API_FIXTURE_READ_TOK
 
-static struct api_fixture fx;
-
-static int request(const char *method, const char *path, const char *query, const char *token,
-		   const char *body, int too_large, char **out)
-{
-	return api_fixture_request(&fx, method, path, query, token, body, too_large, out);
-}
-
-static int setup(void **state)
-{
-	(void)state;
-	return api_fixture_setup(&fx);
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	api_fixture_teardown(&fx);
-	return 0;
-}
-
 /* The trace cursor walks every event once; a filter keeps the cursor moving. */
 static void test_trace_cursor(void **state)
 {
@@ -58,7 +37,7 @@ static void test_trace_cursor(void **state)
 		size_t n;
 
 		snprintf(q, sizeof(q), "since=%lld&limit=3", (long long)since);
-		assert_int_equal(request("GET", "/api/v1/trace", q, R, NULL, 0, &body), 200);
+		assert_int_equal(api_fx_request("GET", "/api/v1/trace", q, R, NULL, 0, &body), 200);
 		j = json_loads(body, 0, NULL);
 		free(body);
 		assert_non_null(j);
@@ -84,7 +63,7 @@ static void test_perfetto_document(void **state)
 	int pids[8] = { 0 }, slices = 0, counters = 0;
 
 	(void)state;
-	assert_int_equal(request("GET", "/api/v1/trace/perfetto", "window_s=5", R, NULL, 0, &body),
+	assert_int_equal(api_fx_request("GET", "/api/v1/trace/perfetto", "window_s=5", R, NULL, 0, &body),
 			 200);
 	j = json_loads(body, 0, NULL);
 	if (!j)
@@ -124,7 +103,7 @@ static void test_no_snapshot(void **state)
 
 	(void)state;
 	assert_int_equal(snapshot_init(&empty), 0);
-	assert_int_equal(api_ctx_init(&c2, &empty, &fx.cq, &api_fixture_ops, NULL, NULL, 0), 0);
+	assert_int_equal(api_ctx_init(&c2, &empty, &api_fx.cq, &api_fixture_ops, NULL, NULL, 0), 0);
 	assert_int_equal(api_server_new_detached(&s2, &sc, routes_table, routes_count, &c2), 0);
 	for (i = 0; i < sizeof(nc) / sizeof(nc[0]); i++) {
 		struct api_dispatch_in in = { .method = API_GET, .path = nc[i].path, .client = "c",
@@ -158,7 +137,7 @@ static void test_readyz(void **state)
 		struct dsnap *n;
 		char *body;
 
-		ref = snapshot_get(&fx.pub);
+		ref = snapshot_get(&api_fx.pub);
 		n = fake_dsnap_dup((const struct dsnap *)ref, 0);
 		snapshot_put(ref);
 		n->ready = rc[i].ready;
@@ -166,8 +145,8 @@ static void test_readyz(void **state)
 		clock_gettime(CLOCK_MONOTONIC, &ts);
 		n->base.time_ns = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec -
 				  rc[i].age_ns;
-		fake_dsnap_publish(&fx.pub, n);
-		assert_int_equal(request("GET", "/readyz", NULL, NULL, NULL, 0, &body),
+		fake_dsnap_publish(&api_fx.pub, n);
+		assert_int_equal(api_fx_request("GET", "/readyz", NULL, NULL, NULL, 0, &body),
 				 rc[i].reason ? 503 : 200);
 		if (rc[i].reason && !strstr(body, rc[i].reason))
 			fail_msg("case %zu: %s", i, body);
@@ -178,12 +157,12 @@ static void test_readyz(void **state)
 /* The rate limit comes first: a flood gets 429 whatever it asks. */
 static void test_rate_limit(void **state)
 {
-	struct api_server_config sc = { .rate_per_s = 1, .burst = 2, .auth = &fx.auth };
+	struct api_server_config sc = { .rate_per_s = 1, .burst = 2, .auth = &api_fx.auth };
 	struct api_server *s2;
 	int i, limited = 0;
 
 	(void)state;
-	assert_int_equal(api_server_new_detached(&s2, &sc, routes_table, routes_count, &fx.ctx), 0);
+	assert_int_equal(api_server_new_detached(&s2, &sc, routes_table, routes_count, &api_fx.ctx), 0);
 	for (i = 0; i < 5; i++) {
 		struct api_dispatch_in in = { .method = API_GET, .path = "/api/v1/vms",
 					      .client = "flood", .query = api_fixture_query, .conn = "" };
@@ -208,5 +187,5 @@ int main(void)
 		cmocka_unit_test(test_rate_limit),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, api_fx_setup, api_fx_teardown);
 }
