@@ -7,6 +7,7 @@
 #include "daemon/daemon.h"
 #include "daemon/dsnap.h"
 #include "daemon/summary.h"
+#include "qos/dl_resync.h"
 
 static const char *const time_names[4] = { "guest", "vmm", "halt", "idle" };
 
@@ -176,9 +177,12 @@ json_t *summary_json(const struct dsnap *s)
 		json_array_append_new(vms, vm_json(s, &s->vms[i]));
 	for (i = 0; i < s->ncpus; i++)
 		json_array_append_new(cpus, cpu_json(s, &s->cpus[i]));
-	return json_pack("{s:s, s:f, s:s, s:s, s:s, s:{s:f, s:f, s:f, s:s}, s:I, s:o, s:o, s:o, s:o}",
+	return json_pack("{s:s, s:f, s:s, s:s, s:s, s:I, s:{s:f, s:f, s:f, s:s}, s:I, s:o, s:o, s:o,"
+			 " s:o}",
 		"version", s->version, "uptime_s", s->uptime_s, "governor", s->governor,
 		"backend", s->backend, "reservation_backend", s->resv_backend,
+		/* kernel deadline-bandwidth resynchronisations (qos/dl_resync.h) */
+		"deadline_resyncs", (json_int_t)dl_bw_resyncs(),
 		"node", "energy_j", s->node_j, "idle_energy_j", s->idle_j,
 		"overhead_energy_j", s->overhead_j, "source", s->source,
 		"actuator_failures", (json_int_t)s->actuator_failures,

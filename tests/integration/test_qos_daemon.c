@@ -86,6 +86,7 @@ static void run_mixed(const char *backend, bool hog)
 	}
 	assert_non_null(j);
 	assert_string_equal(json_string_value(json_object_get(j, "reservation_backend")), backend);
+	assert_true(json_is_integer(json_object_get(j, "deadline_resyncs")));	/* reported */
 	vm = json_array_get(json_object_get(j, "vms"), 0);
 	vcpu = json_array_get(json_object_get(vm, "vcpus"), 0);
 	res = json_object_get(vcpu, "reservation");
