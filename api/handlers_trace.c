@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * /api/v1/trace (recent transitions after a cursor) and /api/v1/trace/perfetto (Chrome /
- * Perfetto trace-event JSON of the last window), both from the daemon's retention buffer
- * (daemon/tracebuf.h), which has its own short lock: never the loop's state.
+ * /api/v1/trace (recent transitions after a cursor, optionally only one VM's and only some
+ * event types: the retention buffer filters while it copies, and the cursor moves past what
+ * it skipped) and /api/v1/trace/perfetto (Chrome / Perfetto trace-event JSON of the last
+ * window), both from the daemon's retention buffer (daemon/tracebuf.h), which has its own
+ * short lock: never the loop's state.
  *
  * Perfetto: the records of the window are grouped by VM, sorted by time, and each VM is
  * exported by tracer/export.h as its own process (pid 2 + slot: one thread track per vCPU,
@@ -16,10 +18,12 @@
 #include <string.h>
 
 #include "api/handlers.h"
+#include "tracer/event.h"
 #include "tracer/export.h"
 #include "tracer/tsc.h"
 
 #define TRACE_CHUNK		8192u
+#define MAX_TRACE_TYPE_LEN	256u	/* characters of the `type` list */
 #define NODE_SLOT		UINT32_MAX
 
 static const char *slot_name(const struct dsnap *s, uint32_t slot, char *buf, size_t len)
@@ -33,6 +37,48 @@ static const char *slot_name(const struct dsnap *s, uint32_t slot, char *buf, si
 			return s->vms[i].cfg.name;
 	snprintf(buf, len, "slot%u", slot);
 	return buf;
+}
+
+/*
+ * Query argument `type`: a comma-separated list of event type names (pv_ev_name) →
+ * TRACEBUF_TYPE bits in *@types; absent: 0 (every type). -EINVAL with a 400 naming the
+ * first bad element.
+ */
+static int trace_types(const struct api_req *req, uint32_t *types, struct api_resp *resp)
+{
+	const char *s = req->query ? req->query(req->conn, "type") : NULL;
+	char name[32];
+	size_t len;
+	int t;
+
+	*types = 0;
+	if (!s)
+		return 0;
+	if (strlen(s) > MAX_TRACE_TYPE_LEN) {
+		api_error(resp, 400, "invalid_query", "type", "type must be at most %u characters",
+			  MAX_TRACE_TYPE_LEN);
+		return -EINVAL;
+	}
+	for (;;) {
+		len = strcspn(s, ",");
+		if (!len) {
+			api_error(resp, 400, "invalid_query", "type", "type must be a comma-"
+				  "separated list of event type names (e.g. rt_miss,reservation) "
+				  "without empty names");
+			return -EINVAL;
+		}
+		snprintf(name, sizeof(name), "%.*s", (int)len, s);
+		t = len < sizeof(name) ? pv_ev_parse(name) : -EINVAL;
+		if (t < 0) {
+			api_error(resp, 400, "invalid_query", "type", "unknown event type '%.31s'",
+				  name);
+			return -EINVAL;
+		}
+		*types |= TRACEBUF_TYPE(t);
+		if (!s[len])
+			return 0;
+		s += len + 1;
+	}
 }
 
 /* One retained event as a TraceEvent: the decoded record's fields go under `detail`. */
@@ -63,22 +109,24 @@ static json_t *event_json(struct api_ctx *ctx, const struct dsnap *s, const stru
 int handlers_trace(void *vctx, const struct api_req *req, struct api_resp *resp)
 {
 	struct api_ctx *ctx = vctx;
-	const char *vmq = req->query ? req->query(req->conn, "vm") : NULL;
+	struct tracebuf_filter filter = { .vm = -1 };
 	struct tracebuf_ent *ents = NULL;
 	uint64_t next, missed = 0;
 	int64_t since, limit;
 	const struct dsnap *s;
 	struct snap *ref;
 	json_t *events;
+	const char *vmq;
 	size_t i, n = 0;
-	int slot = -1;
 
 	if (handlers_query_int(req, "since", 0, INT64_MAX, 0, &since, resp) ||
-	    handlers_query_int(req, "limit", 1, MAX_TRACE_LIMIT, DEF_TRACE_LIMIT, &limit, resp))
+	    handlers_query_int(req, "limit", 1, MAX_TRACE_LIMIT, DEF_TRACE_LIMIT, &limit, resp) ||
+	    trace_types(req, &filter.types, resp))
 		return 0;
 	s = handlers_snap(ctx, &ref, resp);
 	if (!s)
 		return 0;
+	vmq = req->query ? req->query(req->conn, "vm") : NULL;
 	if (vmq) {
 		const struct dsnap_vm *vm = handlers_name_valid(vmq) ? dsnap_vm(s, vmq) : NULL;
 
@@ -86,7 +134,7 @@ int handlers_trace(void *vctx, const struct api_req *req, struct api_resp *resp)
 			snapshot_put(ref);
 			return api_error(resp, 400, "invalid_query", "vm", "no VM named '%.31s'", vmq);
 		}
-		slot = (int)vm->slot;
+		filter.vm = (int)vm->slot;
 	}
 	next = (uint64_t)since;
 	if (ctx->trace) {
@@ -95,7 +143,7 @@ int handlers_trace(void *vctx, const struct api_req *req, struct api_resp *resp)
 			snapshot_put(ref);
 			return -ENOMEM;
 		}
-		n = tracebuf_read(ctx->trace, (uint64_t)since, slot, ents, (size_t)limit, &next,
+		n = tracebuf_read(ctx->trace, (uint64_t)since, &filter, ents, (size_t)limit, &next,
 				  &missed);
 	}
 	events = json_array();
@@ -127,7 +175,7 @@ static int collect(struct tracebuf *tb, uint64_t from_tsc, struct window *w)
 	if (!chunk)
 		return -ENOMEM;
 	for (;;) {
-		n = tracebuf_read(tb, since, -1, chunk, TRACE_CHUNK, &next, &missed);
+		n = tracebuf_read(tb, since, NULL, chunk, TRACE_CHUNK, &next, &missed);
 		for (i = 0; i < n; i++) {
 			if (chunk[i].rec.tsc < from_tsc)
 				continue;

@@ -106,6 +106,7 @@ int pvctl_trace_export_parse(int argc, char **argv, struct pvctl_export_opts *o,
 struct pvctl_tail_opts {
 	long long since;		/* --since cursor, >= 0 */
 	const char *vm;			/* --vm NAME or NULL */
+	const char *type;		/* --type LIST of event type names (rt_miss,…) or NULL */
 	long long limit;		/* --limit per request, 1..10000 */
 	uint64_t interval_ms;		/* --interval between polls */
 	long long iterations;		/* --iterations: polls, 0 = until Ctrl-C */

@@ -18,15 +18,16 @@
 #include "api/pvctl_err.h"
 
 #define EXPORT_USAGE "pvctl trace export -o FILE [--window DURATION]   (10ms..60s, default 5s)"
-#define TAIL_USAGE "pvctl trace tail [--since N] [--vm NAME] [--limit 1..10000] " \
+#define TAIL_USAGE "pvctl trace tail [--since N] [--vm NAME] [--type LIST] [--limit 1..10000] " \
 		   "[--interval DURATION] [--iterations N]"
 #define MIN_WINDOW_MS		10
 #define MAX_WINDOW_MS		60000
 #define DEF_WINDOW_MS		5000
 #define DEF_TAIL_LIMIT		1000
 #define DEF_TAIL_INTERVAL_MS	1000
+#define MAX_TAIL_TYPE_LEN	256	/* the daemon's bound on `type` */
 
-enum { TO_OUT = 1, TO_WINDOW, TO_SINCE, TO_VM, TO_LIMIT, TO_INTERVAL, TO_ITER };
+enum { TO_OUT = 1, TO_WINDOW, TO_SINCE, TO_VM, TO_TYPE, TO_LIMIT, TO_INTERVAL, TO_ITER };
 
 static const struct pvctl_opt trace_export_opts[] = {
 	{ "output", 'o', true, TO_OUT },
@@ -37,6 +38,7 @@ static const struct pvctl_opt trace_export_opts[] = {
 static const struct pvctl_opt trace_tail_opts[] = {
 	{ "since", 0, true, TO_SINCE },
 	{ "vm", 0, true, TO_VM },
+	{ "type", 0, true, TO_TYPE },
 	{ "limit", 0, true, TO_LIMIT },
 	{ "interval", 0, true, TO_INTERVAL },
 	{ "iterations", 0, true, TO_ITER },
@@ -70,6 +72,18 @@ int pvctl_trace_export_parse(int argc, char **argv, struct pvctl_export_opts *o,
 	return 0;
 }
 
+/* --type: names and commas only (so the target needs no escaping); the daemon checks the names. */
+static int tail_type(const char *s, char *err, size_t errlen)
+{
+	size_t n = strlen(s);
+
+	if (n && n <= MAX_TAIL_TYPE_LEN && strspn(s, "abcdefghijklmnopqrstuvwxyz_,") == n)
+		return 0;
+	return pvctl_errf(err, errlen, "invalid --type '%.40s': a comma-separated list of event "
+			  "type names such as rt_miss,reservation (at most %d characters)", s,
+			  MAX_TAIL_TYPE_LEN);
+}
+
 int pvctl_trace_tail_parse(int argc, char **argv, struct pvctl_tail_opts *o, char *err,
 			   size_t errlen)
 {
@@ -89,6 +103,10 @@ int pvctl_trace_tail_parse(int argc, char **argv, struct pvctl_tail_opts *o, cha
 		case TO_VM:
 			rc = pvctl_parse_name(arg, "VM name", err, errlen);
 			o->vm = arg;
+			break;
+		case TO_TYPE:
+			rc = tail_type(arg, err, errlen);
+			o->type = arg;
 			break;
 		case TO_LIMIT:
 			rc = pvctl_parse_int(arg, "--limit", 1, 10000, &o->limit, err, errlen);
@@ -111,8 +129,9 @@ int pvctl_trace_tail_parse(int argc, char **argv, struct pvctl_tail_opts *o, cha
 
 int pvctl_trace_target(const struct pvctl_tail_opts *o, long long since, char *buf, size_t len)
 {
-	int n = snprintf(buf, len, "/api/v1/trace?since=%lld&limit=%lld%s%s", since, o->limit,
-			 o->vm ? "&vm=" : "", o->vm ? o->vm : "");	/* names need no escaping */
+	int n = snprintf(buf, len, "/api/v1/trace?since=%lld&limit=%lld%s%s%s%s", since, o->limit,
+			 o->vm ? "&vm=" : "", o->vm ? o->vm : "", o->type ? "&type=" : "",
+			 o->type ? o->type : "");	/* names and commas need no escaping */
 
 	return n > 0 && (size_t)n < len ? 0 : -ENAMETOOLONG;
 }
@@ -235,7 +254,7 @@ static void trace_sleep(uint64_t ms)
 static int trace_tail(struct pvctl *p, int argc, char **argv)
 {
 	struct pvctl_tail_opts o;
-	char err[PVCTL_ERR_MAX], target[160];
+	char err[PVCTL_ERR_MAX], target[96 + PVCTL_NAME_MAX + MAX_TAIL_TYPE_LEN];
 	long long since, iter;
 	json_t *page, *events, *e, *next;
 	size_t i;

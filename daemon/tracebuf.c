@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* Retention ring of recent events for the API (see tracebuf.h). */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -45,8 +46,17 @@ void tracebuf_append(struct tracebuf *tb, uint32_t vm, uint32_t ring, const stru
 	pthread_mutex_unlock(&tb->lock);
 }
 
-size_t tracebuf_read(struct tracebuf *tb, uint64_t since, int vm, struct tracebuf_ent *out,
-		     size_t max, uint64_t *next, uint64_t *missed)
+static bool tracebuf_want(const struct tracebuf_filter *f, const struct tracebuf_ent *e)
+{
+	if (!f)
+		return true;
+	if (f->vm >= 0 && e->vm != (uint32_t)f->vm)
+		return false;
+	return !f->types || (e->rec.type < PV_EV_MAX && (f->types & TRACEBUF_TYPE(e->rec.type)));
+}
+
+size_t tracebuf_read(struct tracebuf *tb, uint64_t since, const struct tracebuf_filter *f,
+		     struct tracebuf_ent *out, size_t max, uint64_t *next, uint64_t *missed)
 {
 	uint64_t oldest, seq;
 	size_t n = 0;
@@ -60,7 +70,7 @@ size_t tracebuf_read(struct tracebuf *tb, uint64_t since, int vm, struct tracebu
 	for (; seq < tb->next_seq && n < max; seq++) {
 		const struct tracebuf_ent *e = &tb->ents[seq & tb->mask];
 
-		if (vm < 0 || e->vm == (uint32_t)vm)
+		if (tracebuf_want(f, e))
 			out[n++] = *e;
 	}
 	*next = seq - 1;

@@ -36,12 +36,21 @@ void tracebuf_fini(struct tracebuf *tb);
 void tracebuf_append(struct tracebuf *tb, uint32_t vm, uint32_t ring, const struct pv_rec *recs,
 		     size_t n);
 
+/* Which events tracebuf_read copies out (a NULL filter: all of them). */
+struct tracebuf_filter {
+	int vm;			/* VM slot, -1 = every slot (VMs and the node) */
+	uint32_t types;		/* TRACEBUF_TYPE(PV_EV_*) of each type wanted, 0 = every type */
+};
+#define TRACEBUF_TYPE(t)	(1u << (t))
+_Static_assert(PV_EV_MAX <= 32, "every event type has a bit in tracebuf_filter.types");
+
 /*
- * Copy up to @max events with seq > @since (optionally only VM slot @vm, -1 = all) into
- * @out. *next = cursor for the next call; *missed = events older than the ring that the
- * cursor asked for. Returns the count.
+ * Copy up to @max events with seq > @since that pass @f (NULL = all) into @out. *next =
+ * cursor for the next call: it moves past the events the filter skipped too, so a filtered
+ * reader never rescans them; *missed = events older than the ring that the cursor asked for
+ * (filtered or not). Returns the count.
  */
-size_t tracebuf_read(struct tracebuf *tb, uint64_t since, int vm, struct tracebuf_ent *out,
-		     size_t max, uint64_t *next, uint64_t *missed);
+size_t tracebuf_read(struct tracebuf *tb, uint64_t since, const struct tracebuf_filter *f,
+		     struct tracebuf_ent *out, size_t max, uint64_t *next, uint64_t *missed);
 
 #endif /* PV_DAEMON_TRACEBUF_H */

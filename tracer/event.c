@@ -114,6 +114,13 @@ const char *pv_qos_class_name(unsigned int cls)
 	return lookup(qos_class_names, ARRAY_SIZE(qos_class_names), cls);
 }
 
+int pv_ev_parse(const char *name)
+{
+	int t = rlookup(ev_names, ARRAY_SIZE(ev_names), name);
+
+	return t == PV_EV_NONE ? -EINVAL : t;
+}
+
 int pv_halt_mode_parse(const char *name)
 {
 	return rlookup(halt_names, ARRAY_SIZE(halt_names), name);

@@ -159,6 +159,7 @@ const char *pv_task_class_name(unsigned int cls);
 const char *pv_irq_path_name(unsigned int path);
 const char *pv_qos_class_name(unsigned int cls);
 /* Reverse lookups: 0 and the value, or -EINVAL for an unknown name. */
+int pv_ev_parse(const char *name);	/* a PV_EV_* of pv_ev_name; "none" is -EINVAL too */
 int pv_halt_mode_parse(const char *name);
 int pv_qos_class_parse(const char *name);
 

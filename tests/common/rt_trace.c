@@ -14,13 +14,14 @@
 /* One page from @since; returns the next cursor (or @since when the request failed). */
 static long long rt_trace_page(struct rt_trace *t, long long since)
 {
-	char path[160];
+	char path[192];
 	struct http_result r;
 	json_t *j, *ev;
 	uint64_t t0;
 	size_t i;
 
-	snprintf(path, sizeof(path), "/api/v1/trace?vm=%s&limit=10000&since=%lld", t->vm, since);
+	snprintf(path, sizeof(path), "/api/v1/trace?vm=%s&type=rt_miss,reservation&limit=10000"
+		 "&since=%lld", t->vm, since);
 	if (http_request(t->port, NULL, "GET", path, t->token[0] ? t->token : NULL, NULL, 0, 2000,
 			 &r))
 		return since;

@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * One VM's RT deadline misses as the daemon traced them, collected for benches through the
- * REST API (GET /api/v1/trace?vm=…, paged every 200 ms by a background thread) with the
- * times mapped to CLOCK_MONOTONIC (the page's t0_monotonic_ns), so that they can be set
- * beside the host stalls a stall_probe saw in the same run. Also records when the VM's
- * reservation was first applied.
+ * REST API (GET /api/v1/trace?vm=…&type=rt_miss,reservation: the daemon sends only those
+ * two event types; paged every 200 ms by a background thread) with the times mapped to
+ * CLOCK_MONOTONIC (the page's t0_monotonic_ns), so that they can be set beside the host
+ * stalls a stall_probe saw in the same run. Also records when the VM's reservation was first
+ * applied.
  */
 #ifndef PV_TESTS_RT_TRACE_H
 #define PV_TESTS_RT_TRACE_H

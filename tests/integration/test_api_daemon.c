@@ -424,8 +424,20 @@ static void test_trace(void **state)
 		assert_string_equal(json_string_value(json_object_get(e, "vm")), "rt1");
 	}
 	json_decref(j);
+	/* only some types: the RT VM's activations and completions, nothing else */
+	snprintf(path, sizeof(path), "/api/v1/trace?vm=rt1&type=rt_activate,rt_complete&limit=500");
+	j = call("GET /api/v1/trace", "GET", path, NULL, 200);
+	ev = json_object_get(j, "events");
+	assert_true(json_array_size(ev) > 0);
+	json_array_foreach(ev, i, e) {
+		const char *type = json_string_value(json_object_get(e, "type"));
+
+		assert_true(!strcmp(type, "rt_activate") || !strcmp(type, "rt_complete"));
+	}
+	json_decref(j);
 	json_decref(call("GET /api/v1/trace", "GET", "/api/v1/trace?limit=0", NULL, 400));
 	json_decref(call("GET /api/v1/trace", "GET", "/api/v1/trace?since=x", NULL, 400));
+	json_decref(call("GET /api/v1/trace", "GET", "/api/v1/trace?type=bogus", NULL, 400));
 
 	j = call("GET /api/v1/trace/perfetto", "GET", "/api/v1/trace/perfetto?window_s=0.5", NULL, 200);
 	ev = json_object_get(j, "traceEvents");

@@ -55,6 +55,113 @@ static void test_trace_cursor(void **state)
 	assert_int_equal(since, 9);
 }
 
+/* `type`: exactly the events of the listed types, in order; the cursor goes to the end. */
+static void test_trace_type_filter(void **state)
+{
+	static const struct { const char *query; const char *seqs; int64_t next; } tc[] = {
+		{ "type=vm_exit", "1,3", 9 },
+		{ "type=halt_begin,halt_end", "5,6,8,9", 9 },
+		{ "type=halt_end,halt_begin", "5,6,8,9", 9 },
+		{ "type=halt_end,halt_end", "6,9", 9 },
+		{ "type=pstate,vm_entry", "2,4,7", 9 },
+		{ "type=pstate,vm_entry&since=2", "4,7", 9 },
+		{ "type=vm_exit,vm_entry,halt_begin,halt_end,pstate", "1,2,3,4,5,6,7,8,9", 9 },
+		{ "type=vm_exit,vm_entry&vm=alpha", "1,2", 9 },
+		{ "type=halt_end&vm=beta", "6", 9 },
+		{ "type=rt_miss,reservation", "", 9 },
+		{ "type=rt_miss&since=3", "", 9 },
+		{ "type=halt_begin,halt_end&limit=3", "5,6,8", 8 },
+		{ "type=halt_begin,halt_end&limit=3&since=8", "9", 9 },
+		{ "type=halt_begin&vm=alpha&limit=1", "8", 8 },
+		{ "", "1,2,3,4,5,6,7,8,9", 9 },		/* absent: every event */
+		{ "vm=beta", "3,4,5,6", 9 },
+	};
+	size_t i, k;
+
+	(void)state;
+	for (i = 0; i < sizeof(tc) / sizeof(tc[0]); i++) {
+		char *body, got[64] = "";
+		json_t *j, *ev;
+		size_t used = 0;
+
+		assert_int_equal(api_fx_request("GET", "/api/v1/trace", tc[i].query, R, NULL, 0,
+						&body), 200);
+		j = json_loads(body, 0, NULL);
+		if (!j)
+			fail_msg("%s: not JSON: %.300s", tc[i].query, body);
+		free(body);
+		json_array_foreach(json_object_get(j, "events"), k, ev)
+			used += (size_t)snprintf(got + used, sizeof(got) - used, "%s%lld",
+						 k ? "," : "", (long long)json_integer_value(
+						 json_object_get(ev, "seq")));
+		if (strcmp(got, tc[i].seqs))
+			fail_msg("%s: events %s, want %s", tc[i].query, got, tc[i].seqs);
+		assert_int_equal(json_integer_value(json_object_get(j, "next")), tc[i].next);
+		assert_int_equal(json_integer_value(json_object_get(j, "dropped")), 0);
+		json_decref(j);
+	}
+}
+
+static const char *long_type;
+
+static const char *long_type_query(const void *conn, const char *key)
+{
+	(void)conn;
+	return strcmp(key, "type") ? NULL : long_type;
+}
+
+/* `type` errors: field `type`, a message naming the element (at most 31 characters of it). */
+static void test_trace_type_errors(void **state)
+{
+	static const struct {
+		int nrt, nthr;		/* "rt_miss," and "throttle," repeated, then: */
+		const char *tail;
+		int status;
+		const char *msg;
+	} tc[] = {
+		{ 31, 0, "throttle", 200, NULL },				/* 256 characters */
+		{ 30, 1, "throttle", 400, "type must be at most 256 characters" },	/* 257 */
+		{ 1, 0, "abcdefghijklmnopqrstuvwxyz0123456789", 400,
+		  "unknown event type 'abcdefghijklmnopqrstuvwxyz01234'" },
+		{ 0, 0, "pstate,vm_exit,nope,also_bad", 400, "unknown event type 'nope'" },
+		{ 0, 0, "rt_miss,,nope", 400, "without empty names" },
+	};
+	char buf[512];
+	size_t i;
+	int r;
+
+	(void)state;
+	for (i = 0; i < sizeof(tc) / sizeof(tc[0]); i++) {
+		struct api_req req = { .method = API_GET, .path = "/api/v1/trace",
+				       .query = long_type_query, .conn = "" };
+		struct api_resp resp = { 0 };
+		const char *msg;
+		json_t *err;
+		size_t len = 0;
+
+		for (r = 0; r < tc[i].nrt + tc[i].nthr; r++)
+			len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s",
+						r < tc[i].nrt ? "rt_miss," : "throttle,");
+		snprintf(buf + len, sizeof(buf) - len, "%s", tc[i].tail);
+		long_type = buf;
+		assert_int_equal(handlers_trace(&api_fx.ctx, &req, &resp), 0);
+		if (resp.status != tc[i].status)
+			fail_msg("case %zu (%zu characters): status %d, want %d", i, strlen(buf),
+				 resp.status, tc[i].status);
+		if (tc[i].msg) {
+			err = json_object_get(resp.json, "error");
+			msg = json_string_value(json_object_get(err, "message"));
+			assert_string_equal(json_string_value(json_object_get(err, "field")),
+					    "type");
+			assert_string_equal(json_string_value(json_object_get(err, "code")),
+					    "invalid_query");
+			if (!msg || !strstr(msg, tc[i].msg))
+				fail_msg("case %zu: message %s, want %s", i, msg, tc[i].msg);
+		}
+		api_resp_free(&resp);
+	}
+}
+
 static void test_perfetto_document(void **state)
 {
 	json_t *j, *ev, *e;
@@ -181,6 +288,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_trace_cursor),
+		cmocka_unit_test(test_trace_type_filter),
+		cmocka_unit_test(test_trace_type_errors),
 		cmocka_unit_test(test_perfetto_document),
 		cmocka_unit_test(test_no_snapshot),
 		cmocka_unit_test(test_readyz),

@@ -348,6 +348,25 @@ static void test_perfetto_long_stream(void **state)
 	fclose(f);
 }
 
+/* ---------------------------------------------------------------- event names */
+
+/* pv_ev_parse inverts pv_ev_name for every event type, and nothing else. */
+static void test_event_names(void **state)
+{
+	static const char *const bad[] = { "none", "", "RT_MISS", "rt_miss ", "rt", "unknown",
+					   "rt_miss,reservation", NULL };
+	unsigned int t;
+	size_t i;
+
+	(void)state;
+	for (t = PV_EV_NONE + 1; t < PV_EV_MAX; t++)
+		assert_int_equal(pv_ev_parse(pv_ev_name(t)), (int)t);
+	assert_int_equal(pv_ev_parse("rt_miss"), PV_EV_RT_MISS);
+	assert_int_equal(pv_ev_parse("reservation"), PV_EV_RESERVATION);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_int_equal(pv_ev_parse(bad[i]), -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -356,6 +375,7 @@ int main(void)
 		cmocka_unit_test(test_perfetto_structure),
 		cmocka_unit_test(test_perfetto_rejects),
 		cmocka_unit_test(test_perfetto_long_stream),
+		cmocka_unit_test(test_event_names),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -491,6 +491,40 @@ static void test_trace_and_top(void **state)
 	assert_int_equal(to.iterations, 3);
 	assert_int_equal(pvctl_trace_target(&to, to.since, target, sizeof(target)), 0);
 	assert_string_equal(target, "/api/v1/trace?since=42&limit=10&vm=rt0");
+	argc = split("--vm rt0 --type rt_miss,reservation --since 7", buf, sizeof(buf), argv);
+	assert_int_equal(pvctl_trace_tail_parse(argc, argv, &to, err, sizeof(err)), 0);
+	assert_string_equal(to.type, "rt_miss,reservation");
+	assert_int_equal(pvctl_trace_target(&to, to.since, target, sizeof(target)), 0);
+	assert_string_equal(target,
+			    "/api/v1/trace?since=7&limit=1000&vm=rt0&type=rt_miss,reservation");
+	argc = split("--type pstate", buf, sizeof(buf), argv);
+	assert_int_equal(pvctl_trace_tail_parse(argc, argv, &to, err, sizeof(err)), 0);
+	assert_int_equal(pvctl_trace_target(&to, 0, target, sizeof(target)), 0);
+	assert_string_equal(target, "/api/v1/trace?since=0&limit=1000&type=pstate");
+	argc = split("--type rt_miss&vm=x", buf, sizeof(buf), argv);
+	assert_int_equal(pvctl_trace_tail_parse(argc, argv, &to, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "invalid --type 'rt_miss&vm=x'"));
+	argc = split("--type RT_MISS", buf, sizeof(buf), argv);
+	assert_int_equal(pvctl_trace_tail_parse(argc, argv, &to, err, sizeof(err)), -EINVAL);
+	argc = split("--type", buf, sizeof(buf), argv);
+	assert_int_equal(pvctl_trace_tail_parse(argc, argv, &to, err, sizeof(err)), -EINVAL);
+	{
+		char longt[300], big[400];
+
+		memset(longt, 'a', 257);
+		longt[257] = '\0';
+		argv[0] = "--type";
+		argv[1] = longt;
+		argv[2] = NULL;
+		assert_int_equal(pvctl_trace_tail_parse(2, argv, &to, err, sizeof(err)), -EINVAL);
+		assert_non_null(strstr(err, "at most 256 characters"));
+		longt[256] = '\0';
+		assert_int_equal(pvctl_trace_tail_parse(2, argv, &to, err, sizeof(err)), 0);
+		assert_int_equal(pvctl_trace_target(&to, INT64_MAX, target, sizeof(target)),
+				 -ENAMETOOLONG);
+		assert_int_equal(pvctl_trace_target(&to, INT64_MAX, big, sizeof(big)), 0);
+		assert_int_equal(strlen(big), 56 + 256);
+	}
 	argc = split("--since -1", buf, sizeof(buf), argv);
 	assert_int_equal(pvctl_trace_tail_parse(argc, argv, &to, err, sizeof(err)), -EINVAL);
 	argc = split("--vm ../etc", buf, sizeof(buf), argv);
