@@ -46,7 +46,7 @@ ifeq ($(WERROR),1)
 WARN += -Werror
 endif
 
-PKGS := jansson libmicrohttpd libseccomp libcap-ng
+PKGS := jansson libmicrohttpd libseccomp libcap-ng zlib
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 

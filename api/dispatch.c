@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "api/encoding.h"
 #include "api/server_priv.h"
 
 int api_server_init_common(struct api_server *srv, const struct api_server_config *cfg,
@@ -83,6 +84,7 @@ void api_dispatch(struct api_server *srv, const struct api_dispatch_in *in,
 	json_error_t jerr;
 
 	memset(resp, 0, sizeof(*resp));
+	req.accept_gzip = api_accepts_gzip(in->accept_encoding);
 	if (!ratelimit_allow(&srv->rl, in->client, now_ns())) {
 		api_error(resp, 429, "rate_limited", NULL, "too many requests; slow down");
 		return;

@@ -113,10 +113,10 @@ int handlers_vms_list(void *vctx, const struct api_req *req, struct api_resp *re
 	const struct dsnap *s = handlers_snap(ctx, &ref, resp);
 	int err;
 
-	(void)req;
 	if (!s)
 		return 0;
-	err = metrics_cache_respond(&ctx->vm_list, s, list_text, "application/json", resp);
+	err = metrics_cache_respond(&ctx->vm_list, s, list_text, "application/json",
+				    req->accept_gzip, resp);
 	snapshot_put(ref);
 	return err;
 }

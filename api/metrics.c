@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * GET /metrics: docs/METRICS.md from one snapshot, cached per snapshot (see metrics.h).
+ * GET /metrics: docs/METRICS.md from one snapshot, cached per snapshot (metrics_cache.c).
  *
  * Series choices: vm_state has one series per state (1 for the current one) so a state
  * change never leaves a stale series. Series labelled by a reason appear with the first
@@ -14,7 +14,6 @@
  * source= the sensing source ("model" on hosts without RAPL/perf power).
  */
 #include <errno.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,13 +24,6 @@
 #include "daemon/dvm.h"
 #include "powermgr/constraints.h"
 #include "tracer/consume.h"
-
-struct metrics_text {
-	_Atomic uint32_t refs;
-	uint64_t seq;			/* snapshot it was built from */
-	size_t len;
-	char data[];
-};
 
 static const char *const cpu_states[4] = { "guest", "vmm", "halt", "idle" };
 static const char *const vm_states[] = { "starting", "running", "paused", "stopped", "failed" };
@@ -370,141 +362,6 @@ int metrics_build(const struct dsnap *s, char **text, size_t *len)
 	return *text ? 0 : -ENOMEM;
 }
 
-/* ---- cache --------------------------------------------------------------------------- */
-
-int metrics_cache_init(struct metrics_cache *mc)
-{
-	memset(mc, 0, sizeof(*mc));
-	return -pthread_mutex_init(&mc->lock, NULL);
-}
-
-static void text_put(struct metrics_text *t)
-{
-	if (t && atomic_fetch_sub_explicit(&t->refs, 1, memory_order_acq_rel) == 1)
-		free(t);
-}
-
-void metrics_cache_fini(struct metrics_cache *mc)
-{
-	text_put(mc->cur);
-	mc->cur = NULL;
-	pthread_mutex_destroy(&mc->lock);
-}
-
-static int copy_out(const struct metrics_text *t, char **text, size_t *len)
-{
-	*text = malloc(t->len + 1);
-	if (!*text)
-		return -ENOMEM;
-	memcpy(*text, t->data, t->len + 1);
-	*len = t->len;
-	return 0;
-}
-
-static struct metrics_text *build_text(const struct dsnap *s, metrics_build_fn build)
-{
-	struct metrics_text *t;
-	char *raw;
-	size_t n;
-
-	if (build(s, &raw, &n))
-		return NULL;
-	t = malloc(sizeof(*t) + n + 1);
-	if (t) {
-		atomic_init(&t->refs, 1);
-		t->seq = s->base.seq;
-		t->len = n;
-		memcpy(t->data, raw, n + 1);
-	}
-	free(raw);
-	return t;
-}
-
-/* The text of @s with a reference for the caller: the cached one, or built now. */
-static struct metrics_text *cache_acquire(struct metrics_cache *mc, const struct dsnap *s,
-					  metrics_build_fn build)
-{
-	struct metrics_text *t, *old = NULL;
-	bool mine = false, owner = false;
-
-	pthread_mutex_lock(&mc->lock);
-	t = mc->cur;
-	if (!t || t->seq < s->base.seq) {
-		if (!mc->building)
-			mine = owner = mc->building = true;
-		else if (!t || mc->strict)
-			mine = true;		/* nothing (acceptable) to serve: build our own */
-	}
-	if (!mine)			/* current, or being rebuilt: serve what we have */
-		atomic_fetch_add_explicit(&t->refs, 1, memory_order_relaxed);
-	pthread_mutex_unlock(&mc->lock);
-	if (mine) {
-		t = build_text(s, build);
-		pthread_mutex_lock(&mc->lock);
-		if (owner)
-			mc->building = false;
-		if (t && (!mc->cur || mc->cur->seq < t->seq)) {
-			old = mc->cur;
-			mc->cur = t;
-			atomic_fetch_add_explicit(&t->refs, 1, memory_order_relaxed);
-		}
-		mc->builds++;
-		pthread_mutex_unlock(&mc->lock);
-		text_put(old);
-	}
-	return t;
-}
-
-int metrics_cache_get(struct metrics_cache *mc, const struct dsnap *s, metrics_build_fn build,
-		      char **text, size_t *len)
-{
-	struct metrics_text *t = cache_acquire(mc, s, build);
-	int err;
-
-	if (!t)
-		return -ENOMEM;
-	err = copy_out(t, text, len);
-	text_put(t);
-	return err;
-}
-
-int metrics_cache_ref(struct metrics_cache *mc, const struct dsnap *s, metrics_build_fn build,
-		      const char **text, size_t *len, struct metrics_text **ref)
-{
-	struct metrics_text *t = cache_acquire(mc, s, build);
-
-	if (!t)
-		return -ENOMEM;
-	*text = t->data;
-	*len = t->len;
-	*ref = t;
-	return 0;
-}
-
-void metrics_text_release(void *ref)
-{
-	text_put(ref);
-}
-
-int metrics_cache_respond(struct metrics_cache *mc, const struct dsnap *s,
-			  metrics_build_fn build, const char *content_type, struct api_resp *resp)
-{
-	struct metrics_text *ref;
-	const char *text;
-	size_t len;
-	int err = metrics_cache_ref(mc, s, build, &text, &len, &ref);
-
-	if (err)
-		return err;
-	resp->status = 200;
-	resp->text = (char *)text;	/* borrowed: never written, released through the hook */
-	resp->text_len = len;
-	resp->text_release = metrics_text_release;
-	resp->text_cls = ref;
-	resp->content_type = content_type;
-	return 0;
-}
-
 int metrics_get(struct metrics_cache *mc, const struct dsnap *s, char **text, size_t *len)
 {
 	return metrics_cache_get(mc, s, metrics_build, text, len);
@@ -517,10 +374,10 @@ int metrics_handle(void *vctx, const struct api_req *req, struct api_resp *resp)
 	const struct dsnap *s = handlers_snap(ctx, &ref, resp);
 	int err;
 
-	(void)req;
 	if (!s)
 		return 0;
-	err = metrics_cache_respond(&ctx->metrics, s, metrics_build, METRICS_CONTENT_TYPE, resp);
+	err = metrics_cache_respond(&ctx->metrics, s, metrics_build, METRICS_CONTENT_TYPE,
+				    req->accept_gzip, resp);
 	snapshot_put(ref);
 	return err;
 }

@@ -3,7 +3,7 @@
  * GET /metrics: every metric of docs/METRICS.md, built from one published snapshot.
  *
  * The text depends on the snapshot only, so it is built once per snapshot (sequence number)
- * and cached: a scrape copies the cached text. While one request rebuilds it for a newer
+ * and cached (api/metrics_cache.c): a scrape borrows the cached text, or its gzip form. While one request rebuilds it for a newer
  * snapshot, the others serve the previous text rather than wait (it is at most one tick
  * old), so a burst of scrapes costs one build per tick, not one per request.
  */
@@ -11,6 +11,7 @@
 #define PV_API_METRICS_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -19,23 +20,39 @@
 
 struct dsnap;
 struct metrics_text;
+struct snap;
+
+/* Builds the text of a response from a snapshot (malloc'ed): metrics_build, or another. */
+typedef int (*metrics_build_fn)(const struct dsnap *s, char **text, size_t *len);
 
 struct metrics_cache {
 	pthread_mutex_t lock;
+	pthread_cond_t wake;		/* the builder thread: a snapshot to build */
 	struct metrics_text *cur;	/* text of the newest snapshot built, NULL before */
-	bool building;			/* a request is building a newer one */
+	struct snap *want;		/* the builder's next job (a reference), or NULL */
+	uint64_t asked_seq;		/* newest snapshot handed to the builder */
+	bool building;			/* a request or the builder is building a newer one */
 	bool strict;			/* never serve an older snapshot's text: build one */
+	bool builder_running, builder_stop;
+	pthread_t builder;
+	metrics_build_fn builder_fn;
+	atomic_bool gzip_asked;		/* a client asked for gzip: compress on build */
 	uint64_t builds;		/* texts built (tests check the caching) */
 };
 
 int metrics_cache_init(struct metrics_cache *mc);
+/* Stops the builder thread if one runs. */
 void metrics_cache_fini(struct metrics_cache *mc);
 
 /* The exposition text of @s (malloc'ed, NUL-terminated). 0 or -ENOMEM. */
 int metrics_build(const struct dsnap *s, char **text, size_t *len);
 
-/* Builds the text of a response from a snapshot (malloc'ed): metrics_build, or another. */
-typedef int (*metrics_build_fn)(const struct dsnap *s, char **text, size_t *len);
+/*
+ * Build new texts on a thread of their own, from the snapshots requests hand over; those
+ * requests are answered with the text already cached (not for a strict cache). The thread
+ * inherits the caller's scheduling. 0 or -errno (then requests keep building).
+ */
+int metrics_cache_start_builder(struct metrics_cache *mc, metrics_build_fn build);
 
 /*
  * The text @build makes of snapshot @s, through the cache: a malloc'ed copy in *text.
@@ -44,17 +61,16 @@ typedef int (*metrics_build_fn)(const struct dsnap *s, char **text, size_t *len)
  */
 int metrics_cache_get(struct metrics_cache *mc, const struct dsnap *s, metrics_build_fn build,
 		      char **text, size_t *len);
-/*
- * The same text without a copy: *text is shared and stays valid until @*ref is released
- * with metrics_text_release (the cache keeps its own reference). 0 or -ENOMEM.
- */
-struct metrics_text;
-int metrics_cache_ref(struct metrics_cache *mc, const struct dsnap *s, metrics_build_fn build,
-		      const char **text, size_t *len, struct metrics_text **ref);
+/* Drop a response's reference to a cached text (the api_resp text_release hook). */
 void metrics_text_release(void *ref);
-/* A 200 response whose body is the cached text of @s (shared, released once sent). */
+/*
+ * A 200 response whose body is the cached text of @s, shared and released once sent;
+ * gzip-encoded when @gzip (the client accepts it) and the text is API_GZIP_MIN_BYTES or
+ * more. The response says it varies with Accept-Encoding either way.
+ */
 int metrics_cache_respond(struct metrics_cache *mc, const struct dsnap *s,
-			  metrics_build_fn build, const char *content_type, struct api_resp *resp);
+			  metrics_build_fn build, const char *content_type, bool gzip,
+			  struct api_resp *resp);
 /* metrics_cache_get with metrics_build. */
 int metrics_get(struct metrics_cache *mc, const struct dsnap *s, char **text, size_t *len);
 

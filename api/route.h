@@ -42,6 +42,7 @@ struct api_req {
 	const void *conn;			/* opaque, for query() */
 	json_t *body;				/* parsed JSON body, NULL when none */
 	enum api_scope scope;			/* what the caller's token allows */
+	bool accept_gzip;			/* Accept-Encoding takes gzip (api/encoding.h) */
 };
 
 struct api_resp {
@@ -52,6 +53,8 @@ struct api_resp {
 	void *text_cls;
 	size_t text_len;
 	const char *content_type;	/* for text; JSON is application/json */
+	const char *content_encoding;	/* for text: "gzip" when the body is, else NULL */
+	bool vary_encoding;		/* the body depends on Accept-Encoding (Vary header) */
 };
 
 typedef int (*api_handler_fn)(void *ctx, const struct api_req *req, struct api_resp *resp);

@@ -87,6 +87,10 @@ static enum MHD_Result send_resp(struct MHD_Connection *conn, struct api_resp *r
 	MHD_add_response_header(mr, MHD_HTTP_HEADER_CONTENT_TYPE, ctype);
 	MHD_add_response_header(mr, "Cache-Control", "no-store");
 	MHD_add_response_header(mr, "X-Content-Type-Options", "nosniff");
+	if (!r->json && r->content_encoding)
+		MHD_add_response_header(mr, MHD_HTTP_HEADER_CONTENT_ENCODING, r->content_encoding);
+	if (r->vary_encoding)
+		MHD_add_response_header(mr, MHD_HTTP_HEADER_VARY, MHD_HTTP_HEADER_ACCEPT_ENCODING);
 	ret = MHD_queue_response(conn, (unsigned int)r->status, mr);
 	MHD_destroy_response(mr);
 	return ret;
@@ -144,6 +148,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		in.path = url;
 		in.authorization = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 							       MHD_HTTP_HEADER_AUTHORIZATION);
+		in.accept_encoding = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+								 MHD_HTTP_HEADER_ACCEPT_ENCODING);
 		in.client = client;
 		in.body = st->body;
 		in.body_len = st->len;

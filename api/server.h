@@ -55,6 +55,7 @@ struct api_dispatch_in {
 	enum api_method method;
 	const char *path;
 	const char *authorization;		/* header value or NULL */
+	const char *accept_encoding;		/* header value or NULL */
 	const char *client;			/* rate-limit key */
 	const char *body;			/* NULL or body bytes */
 	size_t body_len;

@@ -52,6 +52,12 @@ int snapshot_publish(struct snap_pub *p, struct snap *s)
 	return snapshot_flush(p);
 }
 
+struct snap *snapshot_hold(struct snap *s)
+{
+	atomic_fetch_add_explicit(&s->refs, 1, memory_order_relaxed);
+	return s;
+}
+
 struct snap *snapshot_get(struct snap_pub *p)
 {
 	struct snap *s;

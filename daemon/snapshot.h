@@ -41,6 +41,8 @@ int snapshot_flush(struct snap_pub *p);
 
 /* Reader side: the current snapshot with a reference, or NULL before the first one. */
 struct snap *snapshot_get(struct snap_pub *p);
+/* Another reference to @s, which the caller holds one of already; returns @s. */
+struct snap *snapshot_hold(struct snap *s);
 void snapshot_put(struct snap *s);
 
 #endif /* PV_DAEMON_SNAPSHOT_H */

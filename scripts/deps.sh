@@ -6,7 +6,7 @@ set -euo pipefail
 
 BUILD_PKGS=(build-essential pkg-config clang libclang-rt-14-dev
             libjansson-dev libmicrohttpd-dev libcmocka-dev libcpupower-dev libpfm4-dev
-            libseccomp-dev libcap-ng-dev)
+            libseccomp-dev libcap-ng-dev zlib1g-dev)
 # openssl + curl: tests/integration/test_api_tls.c makes a certificate and speaks HTTPS
 TEST_PKGS=(qemu-system-x86 prometheus wrk chromium openssl curl)
 # Tools that may come from outside Debian's packaging (the machine image ships node and

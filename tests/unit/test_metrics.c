@@ -409,8 +409,8 @@ static void test_shared_responses(void **state)
 
 	(void)state;
 	assert_int_equal(metrics_cache_init(&mc), 0);
-	assert_int_equal(metrics_cache_respond(&mc, snap, metrics_build, "text/plain", &r1), 0);
-	assert_int_equal(metrics_cache_respond(&mc, snap, metrics_build, "text/plain", &r2), 0);
+	assert_int_equal(metrics_cache_respond(&mc, snap, metrics_build, "text/plain", false, &r1), 0);
+	assert_int_equal(metrics_cache_respond(&mc, snap, metrics_build, "text/plain", false, &r2), 0);
 	assert_int_equal(r1.status, 200);
 	assert_ptr_equal(r1.text, r2.text);		/* one text, two readers */
 	assert_int_equal(r1.text_len, strlen(text));
@@ -419,7 +419,7 @@ static void test_shared_responses(void **state)
 	assert_memory_equal(r2.text, text, r2.text_len);	/* still there for r2 */
 	snap->base.seq = 8;
 	snap->vms[0].total.exits[PV_EXIT_PIO] = 201;
-	assert_int_equal(metrics_cache_respond(&mc, snap, metrics_build, "text/plain", &r3), 0);
+	assert_int_equal(metrics_cache_respond(&mc, snap, metrics_build, "text/plain", false, &r3), 0);
 	assert_ptr_not_equal(r3.text, r2.text);		/* rebuilt for the newer snapshot */
 	assert_non_null(strstr(r3.text, "reason=\"pio\"} 201\n"));
 	assert_memory_equal(r2.text, text, r2.text_len);	/* the old one lives on for r2 */
