@@ -40,7 +40,10 @@
 #include "tests/common/http_client.h"
 #include "tests/common/rt_trace.h"
 #include "tests/common/stall_probe.h"
+
 #define APPLY_CHANGES		20
+#define RT_RUNTIME_NS		750000ull	/* rt_on's reservation (main) */
+#define RT_PERIOD_NS		1000000ull
 
 static char bindir[PATH_MAX];
 
@@ -350,9 +353,10 @@ int main(int argc, char **argv)
 	       STALL_PROBE_LATE_NS / 1000, (unsigned long long)probe_off.wakes,
 	       (double)probe_off.max_late_ns / 1e3, (unsigned long long)probe_on.stalls,
 	       (double)probe_on.max_late_ns / 1e3);
-	rt_trace_classify(&on_trace, &probe_on, 1000000ull, 0, UINT64_MAX, &held, &in_stalls);
+	rt_trace_classify(&on_trace, &probe_on, RT_RUNTIME_NS, RT_PERIOD_NS, 0, UINT64_MAX, &held,
+			  &in_stalls);
 	printf("qos on: %zu misses traced, %zu of jobs released under the reservation, %zu of "
-	       "those during a host stall\n", on_trace.n, held, in_stalls);
+	       "those during a host stall or its repayment\n", on_trace.n, held, in_stalls);
 	printf("BENCH qos.rt_misses_on_reserved %zu count\n", held);
 	printf("BENCH qos.rt_misses_on_reserved_outside_host_stalls %zu count\n", held - in_stalls);
 	printf("BENCH qos.host_stalls_on %llu count\n", (unsigned long long)probe_on.stalls);

@@ -80,8 +80,8 @@ void rt_trace_stop(struct rt_trace *t)
 }
 
 void rt_trace_classify(const struct rt_trace *t, const struct stall_probe *probe,
-		       uint64_t period_ns, uint64_t from_ns, uint64_t to_ns, size_t *held,
-		       size_t *in_stalls)
+		       uint64_t resv_runtime_ns, uint64_t period_ns, uint64_t from_ns, uint64_t to_ns,
+		       size_t *held, size_t *in_stalls)
 {
 	*held = *in_stalls = 0;
 	for (size_t i = 0; i < t->n; i++) {
@@ -90,6 +90,7 @@ void rt_trace_classify(const struct rt_trace *t, const struct stall_probe *probe
 		if (!t->resv_ns || release < t->resv_ns || release < from_ns || release > to_ns)
 			continue;
 		(*held)++;
-		*in_stalls += stall_probe_stalled(probe, release - 200000ull, t->at_ns[i]);
+		*in_stalls += stall_probe_stalled(probe, release - 200000ull, t->at_ns[i],
+						  resv_runtime_ns, period_ns);
 	}
 }

@@ -39,11 +39,13 @@ void rt_trace_stop(struct rt_trace *t);
 
 /*
  * Misses of jobs released in [@from_ns, @to_ns] (0, UINT64_MAX: all) while the reservation
- * was held, in @held; of those, the ones during which @probe saw the host stall (between
- * the job's release, a period before its deadline, and the miss), in @in_stalls.
+ * (@resv_runtime_ns every @period_ns) was held, in @held; of those, the ones during which
+ * @probe saw the host stall or a stall's debt was still being repaid (between the job's
+ * release, a period before its deadline, and the miss; see stall_probe_stalled), in
+ * @in_stalls.
  */
 void rt_trace_classify(const struct rt_trace *t, const struct stall_probe *probe,
-		       uint64_t period_ns, uint64_t from_ns, uint64_t to_ns, size_t *held,
+		       uint64_t resv_runtime_ns, uint64_t period_ns, uint64_t from_ns, uint64_t to_ns, size_t *held,
 		       size_t *in_stalls);
 
 #endif /* PV_TESTS_RT_TRACE_H */

@@ -75,12 +75,17 @@ void stall_probe_stop(struct stall_probe *p)
 	p->started = false;
 }
 
-bool stall_probe_stalled(const struct stall_probe *p, uint64_t from_ns, uint64_t to_ns)
+bool stall_probe_stalled(const struct stall_probe *p, uint64_t from_ns, uint64_t to_ns,
+			 uint64_t runtime_ns, uint64_t period_ns)
 {
 	uint64_t n = atomic_load(&p->stalls);
 
-	for (uint64_t k = 0; k < n && k < STALL_PROBE_KEEP; k++)
-		if (p->at_ns[k] <= to_ns && p->at_ns[k] + p->late_ns[k] >= from_ns)
+	for (uint64_t k = 0; k < n && k < STALL_PROBE_KEEP; k++) {
+		uint64_t late = p->late_ns[k];
+		uint64_t repay = runtime_ns ? late * period_ns / runtime_ns : 0;
+
+		if (p->at_ns[k] <= to_ns && p->at_ns[k] + late + repay >= from_ns)
 			return true;
+	}
 	return false;
 }

@@ -34,7 +34,16 @@ struct stall_probe {
 void stall_probe_start(struct stall_probe *p);
 /* Stop it; the counters and times are final after this. */
 void stall_probe_stop(struct stall_probe *p);
-/* Did the host stall anywhere in [from_ns, to_ns] (CLOCK_MONOTONIC)? */
-bool stall_probe_stalled(const struct stall_probe *p, uint64_t from_ns, uint64_t to_ns);
+/*
+ * Did the host stall anywhere in [from_ns, to_ns] (CLOCK_MONOTONIC), or earlier but with its
+ * effect on a CPU reservation of @runtime_ns every @period_ns still lasting (0: none)? A
+ * stall taken while the reserved thread is current is charged to its runtime (this host's
+ * outer hypervisor reports almost none of it as steal time), and the kernel's CBS makes the
+ * thread repay that debt from later periods, throttled: a stall of S keeps a reservation
+ * from running for about S x period / runtime after it (a reserved vCPU's dl.runtime was
+ * seen at -2 to -4 ms in /proc/PID/task/TID/sched on this host).
+ */
+bool stall_probe_stalled(const struct stall_probe *p, uint64_t from_ns, uint64_t to_ns,
+			 uint64_t runtime_ns, uint64_t period_ns);
 
 #endif /* PV_TESTS_STALL_PROBE_H */
