@@ -137,10 +137,12 @@ int apiserver_start(struct apiserver **out, struct daemon *d, const struct apise
 	prio = getpriority(PRIO_PROCESS, (id_t)gettid());
 	if (setpriority(PRIO_PROCESS, (id_t)gettid(), APISERVER_NICE))
 		prio = INT_MIN;
-	/* scrapes never wait for a build: its own thread, at the API's niceness */
+	/* scrapes and VM lists never wait for a build: threads of their own, at this niceness */
 	ret = metrics_cache_start_builder(&a->ctx.metrics, metrics_build);
+	if (!ret)
+		ret = metrics_cache_start_builder(&a->ctx.vm_list, handlers_vms_list_text);
 	if (ret)
-		fprintf(stderr, "powervisord: no /metrics builder thread (%s): requests build\n",
+		fprintf(stderr, "powervisord: no text builder thread (%s): requests build\n",
 			strerror(-ret));
 	ret = api_server_start(&a->srv, &sc, routes_table, routes_count, &a->ctx);
 	if (prio != INT_MIN)

@@ -69,6 +69,8 @@ int handlers_health(void *ctx, const struct api_req *req, struct api_resp *resp)
 int handlers_ready(void *ctx, const struct api_req *req, struct api_resp *resp);
 int handlers_node(void *ctx, const struct api_req *req, struct api_resp *resp);
 int handlers_vms_list(void *ctx, const struct api_req *req, struct api_resp *resp);
+/* The body of GET /api/v1/vms for snapshot @s (a metrics_build_fn for the VM list cache). */
+int handlers_vms_list_text(const struct dsnap *s, char **text, size_t *len);
 int handlers_vms_get(void *ctx, const struct api_req *req, struct api_resp *resp);
 int handlers_vms_vcpus(void *ctx, const struct api_req *req, struct api_resp *resp);
 int handlers_vms_exits(void *ctx, const struct api_req *req, struct api_resp *resp);
@@ -103,6 +105,11 @@ typedef json_t *(*handlers_vm_encode_fn)(const struct dsnap *s, const struct dsn
 /* GET of a per-VM resource: latest snapshot → VM of path parameter 0 (404) → @enc → 200. */
 int handlers_get_vm(void *ctx, const struct api_req *req, struct api_resp *resp,
 		    handlers_vm_encode_fn enc);
+/*
+ * A command changed the VM set or a VM's state: the VM list served from now on comes from a
+ * snapshot published after it (the next one; GET /api/v1/vms waits for it, a tick at most).
+ */
+void handlers_mutated(struct api_ctx *ctx);
 /* Wait (briefly) for a snapshot newer than @after_seq; falls back to the latest. */
 const struct dsnap *handlers_snap_after(struct api_ctx *ctx, uint64_t after_seq,
 					struct snap **ref, struct api_resp *resp);

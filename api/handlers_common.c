@@ -50,7 +50,6 @@ int api_ctx_init(struct api_ctx *ctx, struct snap_pub *pub, struct cmdq *cmdq,
 		return err;
 	}
 	err = metrics_cache_init(&ctx->vm_list);
-	ctx->vm_list.strict = true;	/* a client that just created a VM must see it listed */
 	if (err) {
 		metrics_cache_fini(&ctx->metrics);
 		pthread_mutex_destroy(&ctx->lock);
@@ -80,6 +79,15 @@ const struct dsnap *handlers_snap(struct api_ctx *ctx, struct snap **ref, struct
 		return NULL;
 	}
 	return (const struct dsnap *)*ref;
+}
+
+void handlers_mutated(struct api_ctx *ctx)
+{
+	struct snap *ref = snapshot_get(ctx->pub);
+
+	/* the command is done: the loop publishes the snapshot that shows it next */
+	metrics_cache_barrier(&ctx->vm_list, (ref ? ref->seq : 0) + 1);
+	snapshot_put(ref);
 }
 
 const struct dsnap *handlers_snap_after(struct api_ctx *ctx, uint64_t after_seq,

@@ -66,6 +66,7 @@ int handlers_vmops_create(void *vctx, const struct api_req *req, struct api_resp
 		free(io);
 		return 0;
 	}
+	handlers_mutated(ctx);
 	s = handlers_snap_after(ctx, seq, &ref, resp);
 	vm = s ? dsnap_vm(s, io->spec.name) : NULL;
 	j = vm ? handlers_vm_full(s, vm) : fresh_vm_json(&io->spec);
@@ -95,6 +96,7 @@ static int vm_command(struct api_ctx *ctx, const struct api_req *req, enum cmds_
 	free(io);
 	if (ret)
 		return 0;
+	handlers_mutated(ctx);
 	return api_json(resp, 204, NULL);
 }
 

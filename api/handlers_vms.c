@@ -90,7 +90,7 @@ json_t *handlers_vm_full(const struct dsnap *s, const struct dsnap_vm *vm)
 }
 
 /* The list body of @s as text: built once per snapshot (the list is polled the most). */
-static int list_text(const struct dsnap *s, char **text, size_t *len)
+int handlers_vms_list_text(const struct dsnap *s, char **text, size_t *len)
 {
 	json_t *a = json_array(), *j;
 	uint32_t i;
@@ -109,13 +109,16 @@ static int list_text(const struct dsnap *s, char **text, size_t *len)
 int handlers_vms_list(void *vctx, const struct api_req *req, struct api_resp *resp)
 {
 	struct api_ctx *ctx = vctx;
+	uint64_t min = atomic_load(&ctx->vm_list.min_seq);
 	struct snap *ref;
-	const struct dsnap *s = handlers_snap(ctx, &ref, resp);
+	const struct dsnap *s;
 	int err;
 
+	/* after a change through the API: a snapshot that shows it (read-your-writes) */
+	s = min ? handlers_snap_after(ctx, min - 1, &ref, resp) : handlers_snap(ctx, &ref, resp);
 	if (!s)
 		return 0;
-	err = metrics_cache_respond(&ctx->vm_list, s, list_text, "application/json",
+	err = metrics_cache_respond(&ctx->vm_list, s, handlers_vms_list_text, "application/json",
 				    req->accept_gzip, resp);
 	snapshot_put(ref);
 	return err;

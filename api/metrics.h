@@ -32,7 +32,8 @@ struct metrics_cache {
 	struct snap *want;		/* the builder's next job (a reference), or NULL */
 	uint64_t asked_seq;		/* newest snapshot handed to the builder */
 	bool building;			/* a request or the builder is building a newer one */
-	bool strict;			/* never serve an older snapshot's text: build one */
+	_Atomic uint64_t min_seq;	/* never serve a text of an older snapshot: build one
+					 * (read-your-writes after a mutation) */
 	bool builder_running, builder_stop;
 	pthread_t builder;
 	metrics_build_fn builder_fn;
@@ -43,13 +44,15 @@ struct metrics_cache {
 int metrics_cache_init(struct metrics_cache *mc);
 /* Stops the builder thread if one runs. */
 void metrics_cache_fini(struct metrics_cache *mc);
+/* From now on serve only texts of snapshot @seq or newer (raises min_seq, never lowers). */
+void metrics_cache_barrier(struct metrics_cache *mc, uint64_t seq);
 
 /* The exposition text of @s (malloc'ed, NUL-terminated). 0 or -ENOMEM. */
 int metrics_build(const struct dsnap *s, char **text, size_t *len);
 
 /*
  * Build new texts on a thread of their own, from the snapshots requests hand over; those
- * requests are answered with the text already cached (not for a strict cache). The thread
+ * requests are answered with the text already cached (unless min_seq forbids it). The thread
  * inherits the caller's scheduling. 0 or -errno (then requests keep building).
  */
 int metrics_cache_start_builder(struct metrics_cache *mc, metrics_build_fn build);

@@ -13,9 +13,11 @@
  * /metrics), a request that finds the text older than its snapshot hands that snapshot to
  * the thread and is answered at once with the text it has: the 2–3 ms that building and
  * compressing a 17-VM scrape take on a loaded machine never hold up the connections that
- * share a server thread with the builder. Without one (and for a strict cache, or before
- * the first text), the first such request builds, and the others serve the previous text
- * meanwhile. Either way a text is at most a tick and a build older than the snapshot.
+ * share a server thread with the builder. Without one (and when a barrier forbids the
+ * cached text, or before the first text), the first such request builds, and the others
+ * serve the previous text meanwhile. Either way a text is at most a tick and a build older
+ * than the snapshot. The barrier (min_seq) is read-your-writes: after a client changed
+ * something (created a VM), no text of a snapshot from before the change is served.
  */
 #include <errno.h>
 #include <stdatomic.h>
@@ -67,6 +69,16 @@ static void text_put(struct metrics_text *t)
 		gz_free(atomic_load_explicit(&t->gz, memory_order_relaxed));
 		free(t);
 	}
+}
+
+void metrics_cache_barrier(struct metrics_cache *mc, uint64_t seq)
+{
+	uint64_t cur = atomic_load_explicit(&mc->min_seq, memory_order_relaxed);
+
+	while (cur < seq && !atomic_compare_exchange_weak_explicit(&mc->min_seq, &cur, seq,
+								    memory_order_release,
+								    memory_order_relaxed))
+		;
 }
 
 void metrics_cache_fini(struct metrics_cache *mc)
@@ -190,11 +202,12 @@ static struct metrics_text *cache_acquire(struct metrics_cache *mc, const struct
 {
 	struct metrics_text *t, *old = NULL;
 	struct snap *stale = NULL;
-	bool mine = false, owner = false;
+	bool mine = false, owner = false, usable;
 
 	pthread_mutex_lock(&mc->lock);
 	t = mc->cur;
-	if (t && t->seq < s->base.seq && mc->builder_running && !mc->strict) {
+	usable = t && t->seq >= atomic_load_explicit(&mc->min_seq, memory_order_acquire);
+	if (usable && t->seq < s->base.seq && mc->builder_running) {
 		/* the builder's job, once per snapshot; a newer one replaces one still waiting */
 		if (mc->asked_seq < s->base.seq) {
 			stale = mc->want;
@@ -205,7 +218,7 @@ static struct metrics_text *cache_acquire(struct metrics_cache *mc, const struct
 	} else if (!t || t->seq < s->base.seq) {
 		if (!mc->building)
 			mine = owner = mc->building = true;
-		else if (!t || mc->strict)
+		else if (!usable)
 			mine = true;		/* nothing (acceptable) to serve: build our own */
 	}
 	if (!mine)			/* current, or being rebuilt: serve what we have */

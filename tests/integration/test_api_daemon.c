@@ -264,6 +264,35 @@ static json_int_t exits_of(const char *name)
 	return n;
 }
 
+/*
+ * The state GET /api/v1/vms lists for @name right now ("" when not listed): the list is
+ * cached per snapshot and built off the request, but never older than the client's last
+ * change (read-your-writes), so each change below shows at once.
+ */
+static char *listed_state(const char *name)
+{
+	json_t *j = apid_get(&d, "/api/v1/vms", NULL), *v;
+	char *state = strdup("");
+	size_t i;
+
+	json_array_foreach(json_object_get(j, "vms"), i, v)
+		if (!strcmp(json_string_value(json_object_get(v, "name")) ?: "", name)) {
+			free(state);
+			state = strdup(json_string_value(json_object_get(v, "state")) ?: "?");
+		}
+	json_decref(j);
+	return state;
+}
+
+static void assert_listed(const char *name, const char *want)
+{
+	char *got = listed_state(name);
+
+	if (strcmp(got, want))
+		fail_msg("GET /api/v1/vms lists %s as \"%s\", expected \"%s\"", name, got, want);
+	free(got);
+}
+
 static void test_vm_lifecycle(void **state)
 {
 	char path[PATH_MAX];
@@ -276,6 +305,12 @@ static void test_vm_lifecycle(void **state)
 		 "{\"name\":\"dyn1\",\"workload\":\"rt:period_us=2000,wcet_us=50\",\"memory_mib\":16}", 201);
 	assert_string_equal(json_string_value(json_object_get(j, "name")), "dyn1");
 	json_decref(j);
+	{
+		char *st = listed_state("dyn1");
+
+		assert_true(st[0]);		/* listed at once, starting or running */
+		free(st);
+	}
 	json_decref(call("POST /api/v1/vms", "POST", "/api/v1/vms",
 			 "{\"name\":\"dyn1\",\"workload\":\"idle\"}", 409));
 	json_decref(call("POST /api/v1/vms", "POST", "/api/v1/vms",
@@ -292,6 +327,7 @@ static void test_vm_lifecycle(void **state)
 
 	/* pause: state and vCPUs paused, exits stop; resume: they grow again */
 	json_decref(call("POST /api/v1/vms/{name}/pause", "POST", "/api/v1/vms/dyn1/pause", NULL, 204));
+	assert_listed("dyn1", "paused");
 	j = apid_get(&d, "/api/v1/vms/dyn1", NULL);
 	assert_string_equal(json_string_value(json_object_get(j, "state")), "paused");
 	json_decref(j);
@@ -309,6 +345,7 @@ static void test_vm_lifecycle(void **state)
 
 	/* delete: 204 once down, then gone from the API and from vms.json */
 	json_decref(call("DELETE /api/v1/vms/{name}", "DELETE", "/api/v1/vms/dyn1", NULL, 204));
+	assert_listed("dyn1", "");
 	json_decref(call("GET /api/v1/vms/{name}", "GET", "/api/v1/vms/dyn1", NULL, 404));
 	json_decref(call("DELETE /api/v1/vms/{name}", "DELETE", "/api/v1/vms/dyn1", NULL, 404));
 	vms = dr_slurp(path);

@@ -3,8 +3,8 @@
  * The per-snapshot text cache (api/metrics_cache.c) beyond what test_metrics covers: the
  * gzip form (made once per text, by the builder once a client asked, never for small
  * bodies) and the builder thread (requests hand stale snapshots over and are answered at
- * once with the cached text; the thread builds the newest one; strict caches and the
- * first text are still built by the request; the thread's snapshot references are
+ * once with the cached text; the thread builds the newest one; the first text and texts
+ * a barrier forbids are still built by the request; the thread's snapshot references are
  * dropped, also when it stops with work pending).
  */
 #include <pthread.h>
@@ -230,8 +230,11 @@ static void test_builder_thread(void **state)
 	assert_int_equal(destroyed, 4);		/* every reference the cache took was put */
 }
 
-/* A strict cache (the VM list) never serves a stale text, builder or not. */
-static void test_builder_strict(void **state)
+/*
+ * A barrier (read-your-writes after a mutation): texts of older snapshots are not served,
+ * the request builds; once a text is new enough, stale ones go to the thread again.
+ */
+static void test_barrier(void **state)
 {
 	struct dsnap *s = new_snap(1);
 	struct metrics_cache mc;
@@ -241,16 +244,25 @@ static void test_builder_strict(void **state)
 	request_thread = pthread_self();
 	builds_on_request = builds_elsewhere = 0;
 	assert_int_equal(metrics_cache_init(&mc), 0);
-	mc.strict = true;
 	assert_int_equal(metrics_cache_start_builder(&mc, big_build), 0);
 	respond(&mc, s, false, &r);
 	api_resp_free(&r);
+	metrics_cache_barrier(&mc, 2);
+	metrics_cache_barrier(&mc, 1);		/* never lowered */
+	assert_int_equal(mc.min_seq, 2);
 	s->base.seq = 2;
-	respond(&mc, s, false, &r);
+	respond(&mc, s, false, &r);		/* seq 1 is before the barrier: built now */
 	assert_body(&r, "seq 2\n");
 	api_resp_free(&r);
 	assert_int_equal(builds_on_request, 2);
 	assert_int_equal(builds_elsewhere, 0);
+	s->base.seq = 3;
+	respond(&mc, s, false, &r);		/* seq 2 may be served while the thread builds */
+	assert_body(&r, "seq 2\n");
+	api_resp_free(&r);
+	WAIT_TEXT(&mc, s, "seq 3\n");
+	assert_int_equal(builds_on_request, 2);
+	assert_int_equal(builds_elsewhere, 1);
 	metrics_cache_fini(&mc);
 	snapshot_put(&s->base);
 }
@@ -260,7 +272,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_gzip_forms),
 		cmocka_unit_test(test_builder_thread),
-		cmocka_unit_test(test_builder_strict),
+		cmocka_unit_test(test_barrier),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
