@@ -21,6 +21,7 @@
 #include "tracer/event.h"
 #include "tracer/export.h"
 #include "tracer/tsc.h"
+#include "tracer/grow.h"
 
 #define TRACE_CHUNK		8192u
 #define MAX_TRACE_TYPE_LEN	256u	/* characters of the `type` list */
@@ -179,16 +180,9 @@ static int collect(struct tracebuf *tb, uint64_t from_tsc, struct window *w)
 		for (i = 0; i < n; i++) {
 			if (chunk[i].rec.tsc < from_tsc)
 				continue;
-			if (w->n == w->cap) {
-				size_t cap = w->cap ? w->cap * 2 : 4096;
-				struct tracebuf_ent *ne = realloc(w->e, cap * sizeof(*ne));
-
-				if (!ne) {
-					free(chunk);
-					return -ENOMEM;
-				}
-				w->e = ne;
-				w->cap = cap;
+			if (PV_GROW(w->e, w->cap, w->n, 4096)) {
+				free(chunk);
+				return -ENOMEM;
 			}
 			w->e[w->n++] = chunk[i];
 		}

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "api/pvctl_table.h"
+#include "tracer/grow.h"
 
 void pvctl_table_init(struct pvctl_table *t, const struct pvctl_col *cols, unsigned int ncols)
 {
@@ -52,15 +53,8 @@ int pvctl_table_cell(struct pvctl_table *t, const char *fmt, ...)
 		return t->err;
 	if (!t->ncols)
 		return t->err = -EINVAL;
-	if (t->ncells == t->cap) {
-		size_t ncap = t->cap ? t->cap * 2 : (size_t)t->ncols * 8;
-		char **nc = realloc(t->cells, ncap * sizeof(*nc));
-
-		if (!nc)
-			return t->err = -ENOMEM;
-		t->cells = nc;
-		t->cap = ncap;
-	}
+	if (PV_GROW(t->cells, t->cap, t->ncells, (size_t)t->ncols * 8))
+		return t->err = -ENOMEM;
 	va_start(ap, fmt);
 	vsnprintf(raw, sizeof(raw), fmt, ap);
 	va_end(ap);

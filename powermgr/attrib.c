@@ -31,18 +31,12 @@
 #include <string.h>
 
 #include "powermgr/attrib.h"
+#include "tracer/grow.h"
 
 int pm_seg_push(struct pm_seg_list *l, const struct pm_seg *s)
 {
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 1024;
-		struct pm_seg *n = realloc(l->s, cap * sizeof(*n));
-
-		if (!n)
-			return -ENOMEM;
-		l->s = n;
-		l->cap = cap;
-	}
+	if (PV_GROW(l->s, l->cap, l->n, 1024))
+		return -ENOMEM;
 	l->s[l->n++] = *s;
 	return 0;
 }

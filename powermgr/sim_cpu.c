@@ -11,6 +11,7 @@
 
 #include "powermgr/clamp.h"
 #include "powermgr/sim_priv.h"
+#include "tracer/grow.h"
 
 static int idxq_push(struct idxq *q, size_t x)
 {
@@ -18,14 +19,8 @@ static int idxq_push(struct idxq *q, size_t x)
 		if (q->head) {
 			memmove(q->v, q->v + q->head, q->n * sizeof(*q->v));
 			q->head = 0;
-		} else {
-			size_t cap = q->cap ? q->cap * 2 : 64;
-			size_t *n = realloc(q->v, cap * sizeof(*n));
-
-			if (!n)
-				return -ENOMEM;
-			q->v = n;
-			q->cap = cap;
+		} else if (PV_GROW(q->v, q->cap, q->n, 64)) {
+			return -ENOMEM;
 		}
 	}
 	q->v[q->head + q->n++] = x;

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "powermgr/timeline.h"
+#include "tracer/grow.h"
 
 int pm_timeline_init(struct pm_timeline *tl, unsigned int ncpus, unsigned int nvms,
 		     uint32_t rec_khz)
@@ -39,15 +40,8 @@ int pm_timeline_add(struct pm_timeline *tl, unsigned int cpu, const struct pm_tl
 	if (cpu >= tl->ncpus || it->vm >= tl->nvms || it->kind > PM_TL_POLL)
 		return -EINVAL;
 	c = &tl->cpu[cpu];
-	if (c->n == c->cap) {
-		size_t cap = c->cap ? c->cap * 2 : 256;
-		struct pm_tl_item *n = realloc(c->items, cap * sizeof(*n));
-
-		if (!n)
-			return -ENOMEM;
-		c->items = n;
-		c->cap = cap;
-	}
+	if (PV_GROW(c->items, c->cap, c->n, 256))
+		return -ENOMEM;
 	c->items[c->n++] = *it;
 	return 0;
 }

@@ -9,20 +9,14 @@
 #include <stdlib.h>
 
 #include "powermgr/timeline_load.h"
+#include "tracer/grow.h"
 
 static int ld_piece_push(struct ld_pieces *l, const struct ld_piece *p)
 {
 	if (p->b <= p->a)
 		return 0;
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 256;
-		struct ld_piece *n = realloc(l->v, cap * sizeof(*n));
-
-		if (!n)
-			return -ENOMEM;
-		l->v = n;
-		l->cap = cap;
-	}
+	if (PV_GROW(l->v, l->cap, l->n, 256))
+		return -ENOMEM;
 	l->v[l->n++] = *p;
 	return 0;
 }

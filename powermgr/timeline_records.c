@@ -9,20 +9,14 @@
 #include <stdlib.h>
 
 #include "powermgr/timeline_load.h"
+#include "tracer/grow.h"
 
 int pm_ld_push(struct ld_vec *l, uint64_t a, uint64_t b, uint64_t x)
 {
 	if (b < a)
 		return 0;
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 64;
-		struct ld_iv *n = realloc(l->v, cap * sizeof(*n));
-
-		if (!n)
-			return -ENOMEM;
-		l->v = n;
-		l->cap = cap;
-	}
+	if (PV_GROW(l->v, l->cap, l->n, 64))
+		return -ENOMEM;
 	l->v[l->n++] = (struct ld_iv){ a, b, x };
 	return 0;
 }
