@@ -107,10 +107,10 @@ int handlers_get_vm(void *ctx, const struct api_req *req, struct api_resp *resp,
 		    handlers_vm_encode_fn enc);
 /*
  * A command changed the VM set or a VM's state: the VM list served from now on comes from a
- * snapshot published after it (the next one; GET /api/v1/vms waits for it, a tick at most).
+ * snapshot published after it (the next one, which GET /api/v1/vms waits for).
  */
 void handlers_mutated(struct api_ctx *ctx);
-/* Wait (briefly) for a snapshot newer than @after_seq; falls back to the latest. */
+/* Wait (5 ticks, at least 50 ms) for a snapshot newer than @after_seq; else the latest. */
 const struct dsnap *handlers_snap_after(struct api_ctx *ctx, uint64_t after_seq,
 					struct snap **ref, struct api_resp *resp);
 

@@ -15,6 +15,9 @@
 #include "api/handlers.h"
 #include "daemon/dvm.h"
 
+#define SNAP_WAIT_MIN_MS	50u	/* waiting for the snapshot after a command */
+#define SNAP_WAIT_TICKS		5u	/* ... or this many policy ticks, if longer */
+
 int api_ctx_init(struct api_ctx *ctx, struct snap_pub *pub, struct cmdq *cmdq,
 		 const struct cmds_ops *ops, struct tracebuf *trace, const struct pv_clock *clk,
 		 uint64_t tsc0)
@@ -94,13 +97,16 @@ const struct dsnap *handlers_snap_after(struct api_ctx *ctx, uint64_t after_seq,
 					struct snap **ref, struct api_resp *resp)
 {
 	struct timespec ms = { 0, 1000000 };
-	unsigned int i;
+	unsigned int i, limit_ms = SNAP_WAIT_MIN_MS;
 
-	for (i = 0; i < 50; i++) {
+	for (i = 0;; i++) {
 		*ref = snapshot_get(ctx->pub);
 		if (*ref && (*ref)->seq > after_seq)
 			break;
-		if (i == 49)
+		/* a few ticks, however long the configured tick is */
+		if (*ref && ((const struct dsnap *)*ref)->tick_ms * SNAP_WAIT_TICKS > limit_ms)
+			limit_ms = ((const struct dsnap *)*ref)->tick_ms * SNAP_WAIT_TICKS;
+		if (i + 1 >= limit_ms)
 			break;
 		snapshot_put(*ref);
 		nanosleep(&ms, NULL);
