@@ -106,8 +106,8 @@ typedef json_t *(*handlers_vm_encode_fn)(const struct dsnap *s, const struct dsn
 int handlers_get_vm(void *ctx, const struct api_req *req, struct api_resp *resp,
 		    handlers_vm_encode_fn enc);
 /*
- * A command changed the VM set or a VM's state: the VM list served from now on comes from a
- * snapshot published after it (the next one, which GET /api/v1/vms waits for).
+ * A command changed the VM set, a VM's state or its QoS: the VM list served from now on
+ * comes from a snapshot published after it (the next one, which GET /api/v1/vms waits for).
  */
 void handlers_mutated(struct api_ctx *ctx);
 /* Wait (5 ticks, at least 50 ms) for a snapshot newer than @after_seq; else the latest. */

@@ -152,6 +152,7 @@ static int qos_change(struct api_ctx *ctx, const struct api_req *req, const stru
 	free(io);
 	if (err)
 		return 0;
+	handlers_mutated(ctx);		/* the VM list shows each VM's class */
 	s = handlers_snap_after(ctx, seq, &ref, resp);
 	if (!s)
 		return 0;

@@ -3,9 +3,9 @@
  * GET /metrics: every metric of docs/METRICS.md, built from one published snapshot.
  *
  * The text depends on the snapshot only, so it is built once per snapshot (sequence number)
- * and cached (api/metrics_cache.c): a scrape borrows the cached text, or its gzip form. While one request rebuilds it for a newer
- * snapshot, the others serve the previous text rather than wait (it is at most one tick
- * old), so a burst of scrapes costs one build per tick, not one per request.
+ * and cached (api/metrics_cache.c): a scrape borrows the cached text, or its gzip form.
+ * While a newer one is built, other requests are served the previous text if it is at
+ * most two ticks old, so a burst of scrapes costs one build per tick, not one per request.
  */
 #ifndef PV_API_METRICS_H
 #define PV_API_METRICS_H
@@ -37,8 +37,10 @@ struct metrics_cache {
 	bool builder_running, builder_stop;
 	pthread_t builder;
 	metrics_build_fn builder_fn;
-	atomic_bool gzip_asked;		/* a client asked for gzip: compress on build */
+	_Atomic uint64_t gzip_asked_ns;	/* when a client last asked for gzip (0: never):
+					 * texts built within 30 s of it are compressed */
 	uint64_t builds;		/* texts built (tests check the caching) */
+	_Atomic uint64_t gzips;		/* texts compressed */
 };
 
 int metrics_cache_init(struct metrics_cache *mc);

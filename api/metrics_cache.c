@@ -5,29 +5,36 @@
  * Design note: a cached text is immutable and reference counted, so a response borrows it
  * and libmicrohttpd releases it once sent; a newer snapshot replaces it while requests
  * still hold the old one. Its gzip form (api/encoding.h) hangs off the text and is made
- * at most once per text: by the thread that builds the text when clients have asked for
- * gzip before (the usual case: Prometheus and browsers always ask), or else by the first
- * request that wants it. Requests that race on the latter keep the first one installed.
+ * at most once per text: by the thread that builds the text when a client asked for gzip
+ * in the last 30 s (the usual case: Prometheus and browsers always ask), or else by the
+ * first request that wants it. Requests that race on the latter keep the first one.
  *
  * Who builds: with a builder thread (metrics_cache_start_builder, what the daemon runs for
- * /metrics), a request that finds the text older than its snapshot hands that snapshot to
- * the thread and is answered at once with the text it has: the 2–3 ms that building and
- * compressing a 17-VM scrape take on a loaded machine never hold up the connections that
- * share a server thread with the builder. Without one (and when a barrier forbids the
- * cached text, or before the first text), the first such request builds, and the others
- * serve the previous text meanwhile. Either way a text is at most a tick and a build older
- * than the snapshot. The barrier (min_seq) is read-your-writes: after a client changed
- * something (created a VM), no text of a snapshot from before the change is served.
+ * both caches), a request that finds the text older than its snapshot, but by at most
+ * METRICS_STALE_TICKS policy ticks, hands that snapshot to the thread and is answered at
+ * once with the text it has: the 2–3 ms that building and compressing a 17-VM scrape take
+ * on a loaded machine never hold up the connections that share a server thread with the
+ * builder, while requests keep coming. An older text is not served: a scrape every 15 s or
+ * a one-shot pvctl builds its own, fresh. Without a thread, the first request that finds
+ * the text stale builds, and the others serve the recent-enough previous text meanwhile.
+ * The barrier (min_seq) is read-your-writes: after a client changed something through the
+ * API (created a VM, changed its QoS), no text of a snapshot from before the change is
+ * served.
  */
 #include <errno.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "api/encoding.h"
 #include "api/metrics.h"
 #include "daemon/dsnap.h"
 #include "daemon/snapshot.h"
+
+#define METRICS_STALE_TICKS	2u	/* a stale text older than this is not served */
+#define DEF_STALE_TICK_MS	10u	/* for snapshots that do not say their tick */
+#define GZIP_RECENT_NS		(30ull * 1000000000ull)	/* "lately": two scrape intervals */
 
 struct gz_body {
 	size_t len;
@@ -37,10 +44,27 @@ struct gz_body {
 struct metrics_text {
 	_Atomic uint32_t refs;
 	uint64_t seq;			/* snapshot it was built from */
+	uint64_t time_ns;		/* ... and when that snapshot was built */
 	_Atomic(struct gz_body *) gz;	/* its gzip form, NULL until made */
 	size_t len;
 	char data[];
 };
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* Compress texts as they are built: a client asked for gzip lately. */
+static bool gzip_wanted(const struct metrics_cache *mc)
+{
+	uint64_t at = atomic_load_explicit(&mc->gzip_asked_ns, memory_order_relaxed);
+
+	return at && mono_ns() - at < GZIP_RECENT_NS;
+}
 
 int metrics_cache_init(struct metrics_cache *mc)
 {
@@ -100,7 +124,7 @@ void metrics_cache_fini(struct metrics_cache *mc)
 }
 
 /* The gzip form of @t: the one made already, or made now. NULL when zlib fails. */
-static const struct gz_body *text_gz(struct metrics_text *t)
+static const struct gz_body *text_gz(struct metrics_cache *mc, struct metrics_text *t)
 {
 	struct gz_body *gz = atomic_load_explicit(&t->gz, memory_order_acquire), *mine;
 
@@ -116,10 +140,12 @@ static const struct gz_body *text_gz(struct metrics_text *t)
 		gz_free(mine);		/* another request made it first: @gz is that one */
 		return gz;
 	}
+	atomic_fetch_add_explicit(&mc->gzips, 1, memory_order_relaxed);
 	return mine;
 }
 
-static struct metrics_text *build_text(const struct dsnap *s, metrics_build_fn build, bool gzip)
+static struct metrics_text *build_text(struct metrics_cache *mc, const struct dsnap *s,
+				       metrics_build_fn build, bool gzip)
 {
 	struct metrics_text *t;
 	char *raw;
@@ -132,10 +158,11 @@ static struct metrics_text *build_text(const struct dsnap *s, metrics_build_fn b
 		atomic_init(&t->refs, 1);
 		atomic_init(&t->gz, NULL);
 		t->seq = s->base.seq;
+		t->time_ns = s->base.time_ns;
 		t->len = n;
 		memcpy(t->data, raw, n + 1);
 		if (gzip && n >= API_GZIP_MIN_BYTES)
-			text_gz(t);	/* a failure leaves it to the next request */
+			text_gz(mc, t);	/* a failure leaves it to the next request */
 	}
 	free(raw);
 	return t;
@@ -171,8 +198,7 @@ static void *builder_main(void *arg)
 		mc->want = NULL;
 		mc->building = true;
 		pthread_mutex_unlock(&mc->lock);
-		t = build_text((const struct dsnap *)want, mc->builder_fn,
-			       atomic_load_explicit(&mc->gzip_asked, memory_order_relaxed));
+		t = build_text(mc, (const struct dsnap *)want, mc->builder_fn, gzip_wanted(mc));
 		snapshot_put(want);
 		pthread_mutex_lock(&mc->lock);
 		mc->building = false;
@@ -196,37 +222,54 @@ int metrics_cache_start_builder(struct metrics_cache *mc, metrics_build_fn build
 	return -err;
 }
 
+/*
+ * May @t, older than @s, be served in its place? Only when it is not before the barrier and
+ * at most METRICS_STALE_TICKS policy ticks older: under a steady stream of requests the
+ * text of the previous tick is as good, but a scrape every 15 s or a one-shot pvctl must
+ * not get what the previous request saw.
+ */
+static bool stale_ok(const struct metrics_cache *mc, const struct metrics_text *t,
+		     const struct dsnap *s)
+{
+	uint64_t tick_ns = (uint64_t)(s->tick_ms ? s->tick_ms : DEF_STALE_TICK_MS) * 1000000ull;
+
+	return t->seq >= atomic_load_explicit(&mc->min_seq, memory_order_acquire) &&
+	       s->base.time_ns <= t->time_ns + METRICS_STALE_TICKS * tick_ns;
+}
+
 /* The text of @s with a reference for the caller: the cached one, or built now. */
 static struct metrics_text *cache_acquire(struct metrics_cache *mc, const struct dsnap *s,
 					  metrics_build_fn build)
 {
 	struct metrics_text *t, *old = NULL;
 	struct snap *stale = NULL;
-	bool mine = false, owner = false, usable;
+	bool mine = false, owner = false;
 
 	pthread_mutex_lock(&mc->lock);
 	t = mc->cur;
-	usable = t && t->seq >= atomic_load_explicit(&mc->min_seq, memory_order_acquire);
-	if (usable && t->seq < s->base.seq && mc->builder_running) {
-		/* the builder's job, once per snapshot; a newer one replaces one still waiting */
-		if (mc->asked_seq < s->base.seq) {
-			stale = mc->want;
-			mc->want = snapshot_hold((struct snap *)&s->base);
-			mc->asked_seq = s->base.seq;
-			pthread_cond_signal(&mc->wake);
-		}
-	} else if (!t || t->seq < s->base.seq) {
-		if (!mc->building)
+	if (!t || t->seq < s->base.seq) {
+		bool ok = t && stale_ok(mc, t, s);
+
+		if (ok && mc->builder_running) {
+			/* the builder's job, once per snapshot; a newer one replaces one waiting */
+			if (mc->asked_seq < s->base.seq) {
+				stale = mc->want;
+				mc->want = snapshot_hold((struct snap *)&s->base);
+				mc->asked_seq = s->base.seq;
+				pthread_cond_signal(&mc->wake);
+			}
+		} else if (!mc->building) {
 			mine = owner = mc->building = true;
-		else if (!usable)
-			mine = true;		/* nothing (acceptable) to serve: build our own */
+		} else if (!ok) {
+			mine = true;		/* nothing acceptable to serve: build our own */
+		}
 	}
-	if (!mine)			/* current, or being rebuilt: serve what we have */
+	if (!mine)			/* current, or recent enough while being rebuilt */
 		atomic_fetch_add_explicit(&t->refs, 1, memory_order_relaxed);
 	pthread_mutex_unlock(&mc->lock);
 	snapshot_put(stale);
 	if (mine) {
-		t = build_text(s, build, atomic_load_explicit(&mc->gzip_asked, memory_order_relaxed));
+		t = build_text(mc, s, build, gzip_wanted(mc));
 		pthread_mutex_lock(&mc->lock);
 		if (owner)
 			mc->building = false;
@@ -266,12 +309,12 @@ int metrics_cache_respond(struct metrics_cache *mc, const struct dsnap *s,
 	struct metrics_text *t;
 
 	if (gzip)
-		atomic_store_explicit(&mc->gzip_asked, true, memory_order_relaxed);
+		atomic_store_explicit(&mc->gzip_asked_ns, mono_ns(), memory_order_relaxed);
 	t = cache_acquire(mc, s, build);
 	if (!t)
 		return -ENOMEM;
 	if (gzip && t->len >= API_GZIP_MIN_BYTES)
-		gz = text_gz(t);	/* NULL: zlib failed, send it plain */
+		gz = text_gz(mc, t);	/* NULL: zlib failed, send it plain */
 	resp->status = 200;
 	/* borrowed, never written: released through the hook once sent */
 	resp->text = gz ? (char *)gz->data : t->data;

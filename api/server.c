@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -20,6 +21,8 @@
 #include <microhttpd.h>
 
 #include "api/server_priv.h"
+
+#define ACCEPT_ENCODING_MAX	512	/* bytes of Accept-Encoding considered */
 
 /* Per-request state kept by MHD between calls of the access handler. */
 struct req_state {
@@ -32,6 +35,31 @@ static const char *mhd_query(const void *conn, const char *key)
 {
 	return MHD_lookup_connection_value((struct MHD_Connection *)conn, MHD_GET_ARGUMENT_KIND,
 					   key);
+}
+
+/* Every Accept-Encoding line, joined as one list (RFC 9110 §5.3); whole lines only. */
+struct header_join {
+	char buf[ACCEPT_ENCODING_MAX];
+	size_t len;
+};
+
+static enum MHD_Result join_accept_encoding(void *cls, enum MHD_ValueKind kind, const char *key,
+					    const char *value)
+{
+	struct header_join *j = cls;
+	size_t n;
+
+	(void)kind;
+	if (!key || !value || strcasecmp(key, MHD_HTTP_HEADER_ACCEPT_ENCODING))
+		return MHD_YES;
+	n = strlen(value);
+	if (j->len + n + 2 >= sizeof(j->buf))
+		return MHD_NO;		/* absurdly long: keep the lines that fit */
+	if (j->len)
+		j->buf[j->len++] = ',';
+	memcpy(j->buf + j->len, value, n + 1);
+	j->len += n;
+	return MHD_YES;
 }
 
 static void client_key(struct MHD_Connection *conn, char *buf, size_t len)
@@ -104,6 +132,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	struct req_state *st = *con_cls;
 	struct api_dispatch_in in;
 	struct api_resp resp;
+	struct header_join ae = { .len = 0 };
 	char client[64];
 	enum MHD_Result ret;
 	int m;
@@ -148,8 +177,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		in.path = url;
 		in.authorization = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 							       MHD_HTTP_HEADER_AUTHORIZATION);
-		in.accept_encoding = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-								 MHD_HTTP_HEADER_ACCEPT_ENCODING);
+		MHD_get_connection_values(conn, MHD_HEADER_KIND, join_accept_encoding, &ae);
+		in.accept_encoding = ae.len ? ae.buf : NULL;
 		in.client = client;
 		in.body = st->body;
 		in.body_len = st->len;

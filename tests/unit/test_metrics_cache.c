@@ -45,7 +45,7 @@ static int big_build(const struct dsnap *s, char **text, size_t *len)
 	else
 		builds_elsewhere++;
 	if (atomic_load(&slow_build))
-		usleep(50000);
+		usleep(300000);		/* long enough for the test to queue more work */
 	return 0;
 }
 
@@ -177,6 +177,7 @@ static bool wait_text(struct metrics_cache *mc, struct dsnap *s, const char *lin
 static void test_builder_thread(void **state)
 {
 	struct dsnap *s1 = new_snap(1), *s2 = new_snap(2), *s3 = new_snap(3), *s4 = new_snap(4);
+	struct dsnap *s5 = new_snap(5), *s6 = new_snap(6);
 	struct metrics_cache mc;
 	struct api_resp r;
 
@@ -196,9 +197,12 @@ static void test_builder_thread(void **state)
 	WAIT_TEXT(&mc, s2, "seq 2\n");		/* ... and seq 2 built on the thread */
 	assert_int_equal(builds_on_request, 1);
 	assert_int_equal(builds_elsewhere, 1);
+	assert_int_equal(mc.gzips, 2);		/* the thread compressed it as it built */
 	respond(&mc, s2, true, &r);
-	assert_body(&r, "seq 2\n");		/* compressed by the builder already */
+	assert_body(&r, "seq 2\n");
+	assert_non_null(r.content_encoding);
 	api_resp_free(&r);
+	assert_int_equal(mc.gzips, 2);		/* ... so the request did not */
 	/* while the thread is busy, a newer snapshot replaces the one waiting */
 	atomic_store(&slow_build, true);
 	respond(&mc, s3, false, &r);
@@ -215,11 +219,9 @@ static void test_builder_thread(void **state)
 	assert_in_range(builds_elsewhere, 2, 3);
 	/* stopping with a job pending drops its reference */
 	atomic_store(&slow_build, true);
-	s4->base.seq = 5;
-	respond(&mc, s4, false, &r);
+	respond(&mc, s5, false, &r);
 	api_resp_free(&r);
-	s4->base.seq = 6;
-	respond(&mc, s4, false, &r);
+	respond(&mc, s6, false, &r);
 	api_resp_free(&r);
 	metrics_cache_fini(&mc);
 	atomic_store(&slow_build, false);
@@ -227,7 +229,9 @@ static void test_builder_thread(void **state)
 	snapshot_put(&s2->base);
 	snapshot_put(&s3->base);
 	snapshot_put(&s4->base);
-	assert_int_equal(destroyed, 4);		/* every reference the cache took was put */
+	snapshot_put(&s5->base);
+	snapshot_put(&s6->base);
+	assert_int_equal(destroyed, 6);		/* every reference the cache took was put */
 }
 
 /*
@@ -267,12 +271,49 @@ static void test_barrier(void **state)
 	snapshot_put(&s->base);
 }
 
+/*
+ * A text more than two ticks older than the request's snapshot is not served while the
+ * thread builds: a scrape every 15 s gets that moment's figures, not the previous scrape's.
+ */
+static void test_too_old(void **state)
+{
+	struct dsnap *s1 = new_snap(1), *s2 = new_snap(2), *s3 = new_snap(3);
+	struct metrics_cache mc;
+	struct api_resp r;
+
+	(void)state;
+	request_thread = pthread_self();
+	builds_on_request = builds_elsewhere = 0;
+	s1->tick_ms = s2->tick_ms = s3->tick_ms = 10;
+	s1->base.time_ns = 1000000000ull;
+	s2->base.time_ns = s1->base.time_ns + 20000000ull;	/* two ticks later: recent */
+	s3->base.time_ns = s2->base.time_ns + 15000000000ull;	/* the next scrape, 15 s on */
+	assert_int_equal(metrics_cache_init(&mc), 0);
+	assert_int_equal(metrics_cache_start_builder(&mc, big_build), 0);
+	respond(&mc, s1, false, &r);
+	api_resp_free(&r);
+	respond(&mc, s2, false, &r);
+	assert_body(&r, "seq 1\n");		/* recent enough: served, seq 2 to the thread */
+	api_resp_free(&r);
+	WAIT_TEXT(&mc, s2, "seq 2\n");
+	respond(&mc, s3, false, &r);
+	assert_body(&r, "seq 3\n");		/* too old: built for this request */
+	api_resp_free(&r);
+	assert_int_equal(builds_on_request, 2);
+	assert_int_equal(builds_elsewhere, 1);
+	metrics_cache_fini(&mc);
+	snapshot_put(&s1->base);
+	snapshot_put(&s2->base);
+	snapshot_put(&s3->base);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_gzip_forms),
 		cmocka_unit_test(test_builder_thread),
 		cmocka_unit_test(test_barrier),
+		cmocka_unit_test(test_too_old),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
