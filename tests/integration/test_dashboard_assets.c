@@ -17,7 +17,9 @@
 #include <cmocka.h>
 
 #include "api/dashboard.h"
+#include "api/encoding.h"
 #include "api/server.h"
+#include "tests/common/gzip_text.h"
 #include "tests/common/http_client.h"
 
 /* ------------------------------------------------------------------ the table */
@@ -258,6 +260,49 @@ static void test_handler_asset(void **state)
 	api_resp_free(&resp);
 }
 
+/* A browser's Accept-Encoding gets each asset gzip-compressed; the same bytes inside. */
+static void test_handler_gzip(void **state)
+{
+	static const char *const names[] = { "app.js", "uPlot.iife.min.js", "style.css" };
+	struct api_req req;
+	struct api_resp resp;
+	const char *data, *ctype;
+	char path[64], *plain;
+	size_t len, plen;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		snprintf(path, sizeof(path), "/assets/%s", names[i]);
+		assert_int_equal(dashboard_asset(path, &data, &len, &ctype), 0);
+		req_with(&req, names[i]);
+		req.accept_gzip = true;
+		memset(&resp, 0, sizeof(resp));
+		assert_int_equal(dashboard_handle_asset(NULL, &req, &resp), 0);
+		assert_int_equal(resp.status, 200);
+		assert_true(resp.vary_encoding);
+		if (len < API_GZIP_MIN_BYTES) {
+			assert_null(resp.content_encoding);
+			assert_memory_equal(resp.text, data, len);
+			api_resp_free(&resp);
+			continue;
+		}
+		assert_string_equal(resp.content_encoding, "gzip");
+		assert_true(resp.text_len < len);
+		plain = gzip_text_decode(resp.text, resp.text_len, len, &plen);
+		assert_non_null(plain);
+		assert_int_equal(plen, len);
+		assert_memory_equal(plain, data, len);
+		free(plain);
+		api_resp_free(&resp);
+	}
+	req_with(&req, NULL);
+	req.accept_gzip = true;
+	memset(&resp, 0, sizeof(resp));
+	assert_int_equal(dashboard_handle_index(NULL, &req, &resp), 0);
+	assert_string_equal(resp.content_encoding, "gzip");
+	api_resp_free(&resp);
+}
+
 static void test_handler_rejects(void **state)
 {
 	static const char *const bad[] = {
@@ -356,6 +401,7 @@ int main(void)
 		cmocka_unit_test(test_vendor_license),
 		cmocka_unit_test(test_index_refs_embedded),
 		cmocka_unit_test(test_handler_asset),
+		cmocka_unit_test(test_handler_gzip),
 		cmocka_unit_test(test_handler_rejects),
 		cmocka_unit_test(test_http),
 	};
