@@ -20,7 +20,10 @@
  *                                               during which the probe saw no host stall:
  *                                               the ones the API load could have caused
  *                                               (goal 0)
- * Bounded (< 60 s); skipped without wrk or /dev/kvm. 2 cores shared with the VMs and wrk:
+ *   BENCH api.rt_misses_ab_*                    8 interleaved pairs of 3 s windows, idle and
+ *                                               /metrics load: sums, medians, and in how
+ *                                               many pairs the load window missed more
+ * Bounded (< 90 s); skipped without wrk or /dev/kvm. 2 cores shared with the VMs and wrk:
  * the figures say what this machine does, not what the API costs alone.
  */
 #include <errno.h>
@@ -43,7 +46,8 @@
 #define RT_PERIOD_NS	1000000ull	/* the RT VM's rt:period_us and reservation period */
 #define RT_RUNTIME_NS	700000ull	/* its reservation's runtime */
 #define LOAD_S		5
-#define WRK_LIMIT_MS	((LOAD_S + 10) * 1000u)
+#define AB_PAIRS	8	/* interleaved idle / load windows ... */
+#define AB_S		3	/* ... of this many seconds each */
 
 struct wrk_result {
 	double rps;
@@ -105,10 +109,10 @@ static double to_bytes(const char *v)
 	}
 }
 
-/* wrk against @path; @gzip: with Accept-Encoding: gzip, as Prometheus scrapes. */
-static int run_wrk(const char *path, bool gzip, struct wrk_result *res)
+/* wrk against @path for @secs; @gzip: with Accept-Encoding: gzip, as Prometheus scrapes. */
+static int run_wrk(const char *path, bool gzip, unsigned int secs, struct wrk_result *res)
 {
-	char url[128], hdr[128], out[160], *text, *p;
+	char url[128], hdr[128], out[160], dur[16], *text, *p;
 	uint64_t end;
 	pid_t pid;
 	int st = -1;
@@ -117,6 +121,7 @@ static int run_wrk(const char *path, bool gzip, struct wrk_result *res)
 	snprintf(url, sizeof(url), "http://127.0.0.1:%u%s", (unsigned int)d.port, path);
 	snprintf(hdr, sizeof(hdr), "Authorization: Bearer %s", APID_READ_TOKEN);
 	snprintf(out, sizeof(out), "%s/wrk.out", d.dir);
+	snprintf(dur, sizeof(dur), "-d%us", secs);
 	pid = fork();
 	if (pid == 0) {
 		int fd = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0600);
@@ -124,16 +129,16 @@ static int run_wrk(const char *path, bool gzip, struct wrk_result *res)
 		dup2(fd, 1);
 		dup2(fd, 2);
 		if (gzip)
-			execl(WRK, WRK, "-t2", "-c16", "-d5s", "--timeout", "2s", "--latency", "-H",
+			execl(WRK, WRK, "-t2", "-c16", dur, "--timeout", "2s", "--latency", "-H",
 			      hdr, "-H", "Accept-Encoding: gzip", url, (char *)NULL);
 		else
-			execl(WRK, WRK, "-t2", "-c16", "-d5s", "--timeout", "2s", "--latency", "-H",
+			execl(WRK, WRK, "-t2", "-c16", dur, "--timeout", "2s", "--latency", "-H",
 			      hdr, url, (char *)NULL);
 		_exit(127);
 	}
 	if (pid < 0)
 		return -errno;
-	end = dr_now_ms() + WRK_LIMIT_MS;
+	end = dr_now_ms() + (secs + 10) * 1000u;
 	while (dr_now_ms() < end && waitpid(pid, &st, WNOHANG) != pid)
 		usleep(50000);
 	if (dr_now_ms() >= end) {
@@ -204,6 +209,44 @@ static size_t outside_stalls(const struct rt_trace *t, const struct stall_probe 
 	return held - in_stalls;
 }
 
+static int cmp_ll(const void *a, const void *b)
+{
+	long long x = *(const long long *)a, y = *(const long long *)b;
+
+	return (x > y) - (x < y);
+}
+
+static long long median(long long *v, size_t n)
+{
+	qsort(v, n, sizeof(*v), cmp_ll);
+	return n ? v[n / 2] : 0;
+}
+
+/*
+ * The host's bursts of misses last seconds and come in no fixed window, so one idle and
+ * one load window say little: AB_PAIRS pairs of AB_S-second windows, idle and /metrics
+ * (gzip) load interleaved, the order swapped every pair. Misses per window in @idle_m and
+ * @load_m. 0 or the wrk failure.
+ */
+static int ab_run(long long idle_m[AB_PAIRS], long long load_m[AB_PAIRS])
+{
+	struct wrk_result res;
+
+	for (unsigned int k = 0; k < AB_PAIRS; k++) {
+		for (unsigned int half = 0; half < 2; half++) {
+			bool loaded = (k + half) % 2;
+			long long m = rt_misses();
+
+			if (loaded && run_wrk("/metrics", true, AB_S, &res))
+				return -EIO;
+			if (!loaded)
+				sleep(AB_S);
+			(loaded ? load_m : idle_m)[k] = rt_misses() - m;
+		}
+	}
+	return 0;
+}
+
 static int all_running(void)
 {
 	json_t *j = apid_get(&d, "/api/v1/vms", NULL), *v;
@@ -220,6 +263,8 @@ int main(void)
 {
 	static struct rt_trace trace;
 	struct wrk_result vms, met, met_plain;
+	long long ab_idle[AB_PAIRS], ab_load[AB_PAIRS], ab_idle_sum = 0, ab_load_sum = 0;
+	unsigned int ab_load_more = 0;
 	struct stall_probe idle_probe, load_probe = { .started = false };
 	struct window idle, load[3];
 	struct http_result r;
@@ -263,7 +308,7 @@ int main(void)
 	stall_probe_start(&load_probe);
 
 	window_begin(&load[0]);
-	if (run_wrk("/api/v1/vms", false, &vms))
+	if (run_wrk("/api/v1/vms", false, LOAD_S, &vms))
 		goto out;
 	window_end(&load[0]);
 	if (apid_req(&d, "GET", "/metrics", NULL, &r) == 0) {
@@ -271,15 +316,28 @@ int main(void)
 		http_result_free(&r);
 	}
 	window_begin(&load[1]);
-	if (run_wrk("/metrics", true, &met))
+	if (run_wrk("/metrics", true, LOAD_S, &met))
 		goto out;
 	window_end(&load[1]);
 	window_begin(&load[2]);
-	if (run_wrk("/metrics", false, &met_plain))
+	if (run_wrk("/metrics", false, LOAD_S, &met_plain))
 		goto out;
 	window_end(&load[2]);
 	stall_probe_stop(&load_probe);
 	rt_trace_stop(&trace);
+	if (ab_run(ab_idle, ab_load))
+		goto out;
+	printf("A/B RT misses per %u s window, idle:", AB_S);
+	for (unsigned int k = 0; k < AB_PAIRS; k++)
+		printf(" %lld", ab_idle[k]);
+	printf("; /metrics load:");
+	for (unsigned int k = 0; k < AB_PAIRS; k++) {
+		printf(" %lld", ab_load[k]);
+		ab_idle_sum += ab_idle[k];
+		ab_load_sum += ab_load[k];
+		ab_load_more += ab_load[k] > ab_idle[k];
+	}
+	printf("\n");
 	for (size_t i = 0; i < 3; i++) {
 		size_t out = outside_stalls(&trace, &load_probe, &load[i]);
 
@@ -314,6 +372,11 @@ int main(void)
 	printf("BENCH api.rt_misses_idle_outside_host_stalls %zu count\n",
 	       outside_stalls(&trace, &idle_probe, &idle));
 	printf("BENCH api.rt_misses_during_load_outside_host_stalls %zu count\n", load_outside);
+	printf("BENCH api.rt_misses_ab_idle %lld count\n", ab_idle_sum);
+	printf("BENCH api.rt_misses_ab_load %lld count\n", ab_load_sum);
+	printf("BENCH api.rt_misses_ab_idle_median %lld count\n", median(ab_idle, AB_PAIRS));
+	printf("BENCH api.rt_misses_ab_load_median %lld count\n", median(ab_load, AB_PAIRS));
+	printf("BENCH api.rt_misses_ab_pairs_load_worse %u count\n", ab_load_more);
 	rc = trace.resv_ns ? 0 : 1;
 out:
 	rt_trace_stop(&trace);
