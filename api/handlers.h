@@ -102,6 +102,10 @@ const struct dsnap_vm *handlers_vm(const struct dsnap *s, const struct api_req *
 				   struct api_resp *resp);
 /* Encodes one VM of a snapshot (NULL on allocation failure). */
 typedef json_t *(*handlers_vm_encode_fn)(const struct dsnap *s, const struct dsnap_vm *vm);
+/* Encodes a node-level resource of a snapshot (NULL on allocation failure). */
+typedef json_t *(*handlers_node_encode_fn)(const struct dsnap *s);
+/* GET of a node-level resource: latest snapshot → @enc → 200. */
+int handlers_get_node(void *ctx, struct api_resp *resp, handlers_node_encode_fn enc);
 /* GET of a per-VM resource: latest snapshot → VM of path parameter 0 (404) → @enc → 200. */
 int handlers_get_vm(void *ctx, const struct api_req *req, struct api_resp *resp,
 		    handlers_vm_encode_fn enc);

@@ -191,6 +191,19 @@ int handlers_get_vm(void *ctx, const struct api_req *req, struct api_resp *resp,
 	return j ? api_json(resp, 200, j) : -ENOMEM;
 }
 
+int handlers_get_node(void *ctx, struct api_resp *resp, handlers_node_encode_fn enc)
+{
+	struct snap *ref;
+	const struct dsnap *s = handlers_snap(ctx, &ref, resp);
+	json_t *j;
+
+	if (!s)
+		return 0;
+	j = enc(s);
+	snapshot_put(ref);
+	return j ? api_json(resp, 200, j) : -ENOMEM;
+}
+
 /* ---- commands ------------------------------------------------------------------------ */
 
 int handlers_errno_status(int err)

@@ -83,16 +83,8 @@ static json_t *node_json(const struct dsnap *s)
 
 int handlers_node(void *ctx, const struct api_req *req, struct api_resp *resp)
 {
-	struct snap *ref;
-	const struct dsnap *s = handlers_snap(ctx, &ref, resp);
-	json_t *j;
-
 	(void)req;
-	if (!s)
-		return 0;
-	j = node_json(s);
-	snapshot_put(ref);
-	return j ? api_json(resp, 200, j) : -ENOMEM;
+	return handlers_get_node(ctx, resp, node_json);
 }
 
 /* Per-VM busy share of device @i since @base (percent of the interval). */

@@ -42,16 +42,8 @@ static json_t *power_json(const struct dsnap *s)
 
 int handlers_power_get(void *ctx, const struct api_req *req, struct api_resp *resp)
 {
-	struct snap *ref;
-	const struct dsnap *s = handlers_snap(ctx, &ref, resp);
-	json_t *j;
-
 	(void)req;
-	if (!s)
-		return 0;
-	j = power_json(s);
-	snapshot_put(ref);
-	return j ? api_json(resp, 200, j) : -ENOMEM;
+	return handlers_get_node(ctx, resp, power_json);
 }
 
 /* Range of tunable @name for governor @gov (the running one: from the snapshot). */
