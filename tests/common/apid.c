@@ -245,3 +245,17 @@ bool apid_wait_str(struct apid *a, const char *path, const char *key, const char
 	}
 	return false;
 }
+
+int apid_wait_running(struct apid *a, const char *const *names, unsigned int ms)
+{
+	char path[96];
+
+	for (; *names; names++) {
+		snprintf(path, sizeof(path), "/api/v1/vms/%s", *names);
+		if (!apid_wait_str(a, path, "state", "running", ms)) {
+			apid_dump(a);
+			return -1;
+		}
+	}
+	return 0;
+}

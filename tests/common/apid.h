@@ -57,5 +57,10 @@ json_t *apid_get(struct apid *a, const char *path, int *status);
 /* Poll GET @path until json path @key (top-level) equals string @want, up to @ms. */
 bool apid_wait_str(struct apid *a, const char *path, const char *key, const char *want,
 		   unsigned int ms);
+/*
+ * Wait until every VM of the NULL-terminated @names is running, up to @ms each (a fixture's
+ * setup); on failure the daemon's log is dumped. 0 or -1.
+ */
+int apid_wait_running(struct apid *a, const char *const *names, unsigned int ms);
 
 #endif /* PV_TESTS_APID_H */

@@ -91,9 +91,9 @@ static int setup(void **state)
 	if (apid_start(&d, cfg, true, NULL, 15000))
 		return -1;
 	/* both VMs up and accounted before the tests look */
-	if (!apid_wait_str(&d, "/api/v1/vms/idle1", "state", "running", 20000) ||
-	    !apid_wait_str(&d, "/api/v1/vms/rt1", "state", "running", 20000) || !wait_energy(5000))
-	{
+	if (apid_wait_running(&d, (const char *const[]){ "idle1", "rt1", NULL }, 20000))
+		return -1;
+	if (!wait_energy(5000)) {
 		apid_dump(&d);
 		return -1;
 	}

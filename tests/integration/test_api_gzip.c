@@ -28,11 +28,7 @@ static int setup(void **state)
 	(void)state;
 	if (apid_start(&d, cfg, true, NULL, 15000))
 		return -1;
-	if (!apid_wait_str(&d, "/api/v1/vms/idle1", "state", "running", 20000)) {
-		apid_dump(&d);
-		return -1;
-	}
-	return 0;
+	return apid_wait_running(&d, (const char *const[]){ "idle1", NULL }, 20000);
 }
 
 static int teardown(void **state)

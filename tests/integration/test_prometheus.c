@@ -78,11 +78,8 @@ static int setup(void **state)
 	(void)state;
 	if (apid_start(&d, cfg, true, NULL, 15000))
 		return -1;
-	if (!apid_wait_str(&d, "/api/v1/vms/rt1", "state", "running", 20000))
-	{
-		apid_dump(&d);
+	if (apid_wait_running(&d, (const char *const[]){ "rt1", NULL }, 20000))
 		return -1;
-	}
 	prom_pid = start_prometheus();
 	return prom_pid > 0 ? 0 : -1;
 }

@@ -84,13 +84,7 @@ static int setup(void **state)
 	snprintf(trace_file, sizeof(trace_file), "%s/trace.json", d.dir);
 	dr_write_file(admin_tok, APID_ADMIN_TOKEN "\n");
 	dr_write_file(read_tok, "# read only\n" APID_READ_TOKEN "\n");
-	if (!apid_wait_str(&d, "/api/v1/vms/rt1", "state", "running", 20000) ||
-	    !apid_wait_str(&d, "/api/v1/vms/idle1", "state", "running", 20000))
-	{
-		apid_dump(&d);
-		return -1;
-	}
-	return 0;
+	return apid_wait_running(&d, (const char *const[]){ "rt1", "idle1", NULL }, 20000);
 }
 
 static int teardown(void **state)
